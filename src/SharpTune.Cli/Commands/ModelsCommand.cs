@@ -1,0 +1,71 @@
+using System.CommandLine;
+using System.Globalization;
+using SharpTune.Models;
+using SharpTune.Onnx;
+using SharpTune.Weights;
+using static TorchSharp.torch;
+
+namespace SharpTune.Cli.Commands;
+
+/// <summary><c>sharptune models list</c> and <c>sharptune models check NAME</c>.</summary>
+public static class ModelsCommand
+{
+    /// <summary>Builds the <c>models</c> command group.</summary>
+    public static Command Build()
+    {
+        var models = new Command("models", "List the model zoo and check converted weights against their source.");
+
+        var list = new Command("list", "List the registered models and their pretrained configuration.");
+        list.SetAction(_ => List());
+        models.Subcommands.Add(list);
+
+        var name = new Argument<string>("name") { Description = "Zoo model to check, e.g. resnet18." };
+        var inputs = new Option<int>("--inputs") { Description = "Number of test inputs.", DefaultValueFactory = _ => 4 };
+        var threads = CommonOptions.Threads();
+        var check = new Command("check", "Run the converted model and the original ONNX (ONNX Runtime) on the same inputs; prints max_abs_diff=<number> last.")
+        {
+            name, inputs, threads,
+        };
+        check.SetAction(parsed => Check(parsed.GetValue(name)!, parsed.GetValue(inputs), parsed.GetValue(threads)));
+        models.Subcommands.Add(check);
+        return models;
+    }
+
+    private static int List()
+    {
+        foreach (var entry in ModelZoo.All)
+        {
+            var n = entry.Config.Normalization;
+            Console.WriteLine($"{entry.Name,-12} {entry.Description}");
+            Console.WriteLine($"{"",-12} input {entry.Config.InputSize}px, {n.ChannelOrder.ToString().ToUpperInvariant()} 0–{n.PixelScale:0.###}, " +
+                              $"mean [{string.Join(", ", n.Mean.Select(F))}], std [{string.Join(", ", n.Std.Select(F))}], " +
+                              $"{entry.Config.NumFeatures} features; weights: {entry.Weights?.Description ?? "user-supplied"}; licence {entry.Config.License}");
+        }
+        return 0;
+    }
+
+    private static int Check(string name, int inputCount, int threads)
+    {
+        if (inputCount < 1) throw new UsageException("--inputs must be at least 1");
+        var entry = ModelZoo.Get(name);
+        if (entry.Weights is not OnnxResNetWeights onnx)
+            throw new UsageException($"model '{entry.Name}' has no ONNX source to check against; checkable: " +
+                                     string.Join(", ", ModelZoo.All.Where(e => e.Weights is OnnxResNetWeights).Select(e => e.Name)));
+        CommonOptions.ApplyThreads(threads);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var (model, report) = ModelZoo.CreatePretrained(entry.Name, numClasses: 1);
+        using var _ = model;
+        Console.WriteLine($"loaded {report.Loaded.Count} tensors in {started.Elapsed.TotalSeconds:0.00} s from {report.Source}");
+        var onnxPath = onnx.File.Locate();
+        var samples = ResNetParity.SampleInputs(entry.Config.Normalization, entry.Config.InputSize, inputCount, seed: 1234);
+        var result = ResNetParity.Check(model, onnxPath, samples);
+        foreach (var t in samples) t.Dispose();
+        for (int i = 0; i < result.PerInputMaxAbsDiff.Count; i++)
+            Console.WriteLine($"input {i}: max |TorchSharp - ONNX Runtime| = {result.PerInputMaxAbsDiff[i]:E2}");
+        Console.WriteLine($"features: {entry.Config.NumFeatures}-d, mean |value| {result.MeanAbsFeature:0.####}; reference {onnxPath}");
+        Console.WriteLine($"max_abs_diff={result.MaxAbsDiff.ToString("E3", CultureInfo.InvariantCulture)}");
+        return result.MaxAbsDiff < 1e-4 ? 0 : 1;
+    }
+
+    private static string F(float v) => v.ToString("0.###", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,56 @@
+using System.CommandLine;
+using SharpTune.Cli.Commands;
+using SharpTune.Weights;
+
+namespace SharpTune.Cli;
+
+/// <summary>
+/// Entry point of the <c>sharptune</c> command: parses, dispatches to a command, and turns failures into exit codes
+/// (2: usage error, found before any work; 1: runtime error; 130: interrupted).
+/// </summary>
+public static class SharpTuneCli
+{
+    /// <summary>Exit code for a bad command line or configuration.</summary>
+    public const int UsageError = 2;
+
+    /// <summary>Exit code for a failure while working.</summary>
+    public const int RuntimeError = 1;
+
+    /// <summary>Builds the command tree.</summary>
+    public static RootCommand BuildRoot()
+    {
+        var root = new RootCommand("SharpTune: fine-tune pretrained networks in .NET.");
+        root.Subcommands.Add(ModelsCommand.Build());
+        return root;
+    }
+
+    /// <summary>Runs the CLI with <paramref name="args"/> and returns the process exit code.</summary>
+    public static int Run(string[] args)
+    {
+        var root = BuildRoot();
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors) Console.Error.WriteLine($"error: {error.Message}");
+            Console.Error.WriteLine("Run 'sharptune --help' for usage.");
+            return UsageError;
+        }
+        try
+        {
+            return parsed.Invoke();
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return UsageError;
+        }
+        catch (WeightsException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return RuntimeError;
+        }
+    }
+}
+
+/// <summary>A bad option value or combination, detected before any work starts (exit code 2).</summary>
+public sealed class UsageException(string message) : Exception(message);

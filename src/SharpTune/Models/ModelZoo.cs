@@ -1,0 +1,105 @@
+using SharpTune.Weights;
+
+namespace SharpTune.Models;
+
+/// <summary>
+/// The registry of models SharpTune knows, one explicit table (no reflection, no registration side effects).
+/// </summary>
+public static class ModelZoo
+{
+    private static readonly string[] FcKeys = ["fc.weight", "fc.bias"];
+
+    /// <summary>The ImageNet ResNet-18 ONNX shipped in NuGet Microsoft.ML.DnnImageFeaturizer.ResNet18 0.23.1.</summary>
+    public static PackagedFile ResNet18Onnx { get; } = new(
+        "Microsoft.ML.DnnImageFeaturizer.ResNet18", "0.23.1",
+        "tools/DnnImageModels/ResNet18Onnx/ResNet18.onnx", "DnnImageModels/ResNet18Onnx/ResNet18.onnx",
+        "SHARPTUNE_RESNET18_ONNX");
+
+    /// <summary>The preprocessing ONNX of the same package (its mean image defines the normalisation).</summary>
+    public static PackagedFile ResNet18PreprocessOnnx { get; } = new(
+        "Microsoft.ML.DnnImageFeaturizer.ResNet18", "0.23.1",
+        "tools/DnnImageModels/ResNetPrepOnnx/ResNetPreprocess.onnx", "DnnImageModels/ResNetPrepOnnx/ResNetPreprocess.onnx",
+        "SHARPTUNE_RESNET18_PREP_ONNX");
+
+    /// <summary>Every registered model.</summary>
+    public static IReadOnlyList<ZooEntry> All { get; } =
+    [
+        new("resnet18",
+            "ResNet-18, ImageNet-pretrained (CNTK export, basic blocks [2,2,2,3], no classifier)",
+            ResNetSpec.ResNet18Cntk,
+            new PretrainedConfig(224, Normalization.CntkBgr255, 512, 0, FcKeys, "conv1",
+                "NuGet Microsoft.ML.DnnImageFeaturizer.ResNet18 0.23.1 (ResNet18.onnx)", "MIT"),
+            new OnnxResNetWeights("resnet18-cntk", ResNet18Onnx, ResNetSpec.ResNet18Cntk)),
+        TorchvisionEntry("resnet18-tv", "ResNet-18 (torchvision layout [2,2,2,2]); weights from --weights FILE", ResNetSpec.ResNet18),
+        TorchvisionEntry("resnet34", "ResNet-34 (torchvision layout); weights from --weights FILE", ResNetSpec.ResNet34),
+        TorchvisionEntry("resnet50", "ResNet-50 (torchvision layout); weights from --weights FILE", ResNetSpec.ResNet50),
+        new("test-resnet", "Tiny ResNet for tests (one block per stage, 8–64 channels), random weights", ResNetSpec.Tiny,
+            new PretrainedConfig(32, Normalization.ImageNetRgb, ResNetSpec.Tiny.NumFeatures, 0, FcKeys, "conv1", "none", "n/a"),
+            null),
+    ];
+
+    /// <summary>Names of all registered models.</summary>
+    public static IEnumerable<string> Names => All.Select(e => e.Name);
+
+    /// <summary>Looks a model up by name (case-insensitive).</summary>
+    /// <exception cref="ArgumentException">Unknown name; the message lists the known ones.</exception>
+    public static ZooEntry Get(string name) =>
+        All.FirstOrDefault(e => string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase))
+        ?? throw new ArgumentException($"unknown model '{name}'; known models: {string.Join(", ", Names)}", nameof(name));
+
+    /// <summary>
+    /// Builds a model with a head of <paramref name="numClasses"/> classes and loads its body from the entry's bundled
+    /// weights, or from <paramref name="weightsFile"/> (.safetensors or .pth) when given.
+    /// </summary>
+    public static (ResNet Model, LoadReport Report) CreatePretrained(string name, int numClasses, string? weightsFile = null)
+    {
+        var entry = Get(name);
+        var model = entry.Build(numClasses);
+        try
+        {
+            var report = weightsFile is not null
+                ? LoadFile(model, entry, weightsFile)
+                : LoadBundled(model, entry);
+            return (model, report);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    private static ZooEntry TorchvisionEntry(string name, string description, ResNetSpec spec) =>
+        new(name, description, spec,
+            new PretrainedConfig(224, Normalization.ImageNetRgb, spec.NumFeatures, 1000, FcKeys, "conv1",
+                "torchvision state dict supplied by the user", "that of the weights file"),
+            null);
+
+    private static LoadReport LoadBundled(ResNet model, ZooEntry entry)
+    {
+        if (entry.Weights is null)
+            throw new WeightsException($"model '{entry.Name}' has no bundled weights; pass a weights file (.safetensors or .pth)");
+        var loaded = entry.Weights.Load();
+        try
+        {
+            return StateDictLoader.Load(model, loaded.Tensors, loaded.CacheFile ?? loaded.SourceFile, new LoadOptions(entry.Config.ClassifierKeys));
+        }
+        finally
+        {
+            foreach (var t in loaded.Tensors.Values) t.Dispose();
+        }
+    }
+
+    private static LoadReport LoadFile(ResNet model, ZooEntry entry, string weightsFile)
+    {
+        var tensors = StateDictFile.Read(weightsFile);
+        try
+        {
+            return StateDictLoader.Load(model, tensors, weightsFile, new LoadOptions(entry.Config.ClassifierKeys));
+        }
+        finally
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+        }
+    }
+}

@@ -1,0 +1,134 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace SharpTune.Models;
+
+/// <summary>
+/// A ResNet (He et al. 2015) with torchvision's module and parameter names (<c>conv1</c>, <c>bn1</c>,
+/// <c>layer1.0.conv1</c>, <c>fc</c>, …), so its state dict interoperates with PyTorch. SharpTune owns this module
+/// (TorchVision's keeps its blocks internal and its <c>fc</c> private) to give it the <see cref="IClassifierModel"/>
+/// contract.
+/// </summary>
+public sealed class ResNet : Module<Tensor, Tensor>, IClassifierModel
+{
+#pragma warning disable IDE1006 // field names are state-dict keys
+    private readonly Conv2d conv1;
+    private readonly BatchNorm2d bn1;
+    private readonly Sequential layer1;
+    private readonly Sequential layer2;
+    private readonly Sequential layer3;
+    private readonly Sequential layer4;
+    private Linear fc;
+#pragma warning restore IDE1006
+
+    /// <summary>Builds a randomly initialised ResNet (torchvision's initialisation).</summary>
+    public ResNet(ResNetSpec spec, int numClasses) : base(nameof(ResNet))
+    {
+        Spec = spec;
+        long inChannels = spec.Widths[0];
+        conv1 = Conv2d(3, inChannels, 7, stride: 2, padding: 3, bias: false);
+        bn1 = BatchNorm2d(inChannels);
+        var stages = new Sequential[4];
+        for (int s = 0; s < 4; s++)
+        {
+            stages[s] = MakeStage(spec, ref inChannels, spec.Widths[s], spec.Layers[s], stride: s == 0 ? 1 : 2);
+        }
+        (layer1, layer2, layer3, layer4) = (stages[0], stages[1], stages[2], stages[3]);
+        fc = Linear(spec.NumFeatures, numClasses);
+        RegisterComponents();
+        InitializeLikeTorchvision();
+    }
+
+    /// <summary>The architecture's shape.</summary>
+    public ResNetSpec Spec { get; }
+
+    /// <inheritdoc />
+    public int NumFeatures => Spec.NumFeatures;
+
+    /// <inheritdoc />
+    public int NumClasses => (int)fc.out_features;
+
+    /// <inheritdoc />
+    public string ClassifierName => nameof(fc);
+
+    /// <inheritdoc />
+    public Module<Tensor, Tensor> Classifier => fc;
+
+    /// <summary>The stem and the four stages, in order (for freezing and parameter groups).</summary>
+    public IReadOnlyList<(string Name, Module Module)> BodyParts =>
+    [
+        ("conv1", conv1), ("bn1", bn1), ("layer1", layer1), ("layer2", layer2), ("layer3", layer3), ("layer4", layer4),
+    ];
+
+    /// <inheritdoc />
+    public Tensor ForwardFeatures(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var x = functional.relu(bn1.call(conv1.call(input)));
+        x = functional.max_pool2d(x, 3, 2, 1);
+        x = layer4.call(layer3.call(layer2.call(layer1.call(x))));
+        x = functional.adaptive_avg_pool2d(x, 1).flatten(1);
+        return x.MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        return fc.call(ForwardFeatures(input)).MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    public void ResetClassifier(int numClasses)
+    {
+        if (numClasses < 1) throw new ArgumentOutOfRangeException(nameof(numClasses), numClasses, "a classifier needs at least one class");
+        var old = fc;
+        register_module(nameof(fc), null!); // TorchSharp removes a submodule when given null
+        fc = Linear(NumFeatures, numClasses);
+        register_module(nameof(fc), fc);
+        old.Dispose();
+    }
+
+    private static Sequential MakeStage(ResNetSpec spec, ref long inChannels, long width, int blocks, long stride)
+    {
+        long outChannels = width * spec.Expansion;
+        var modules = new List<(string, Module<Tensor, Tensor>)>();
+        for (int b = 0; b < blocks; b++)
+        {
+            long blockStride = b == 0 ? stride : 1;
+            Module<Tensor, Tensor>? downsample = null;
+            if (b == 0 && (blockStride != 1 || inChannels != outChannels))
+            {
+                downsample = Sequential(
+                    ("0", Conv2d(inChannels, outChannels, 1, stride: blockStride, bias: false)),
+                    ("1", BatchNorm2d(outChannels)));
+            }
+            Module<Tensor, Tensor> block = spec.Block == ResNetBlock.Basic
+                ? new BasicBlock(inChannels, width, blockStride, downsample)
+                : new Bottleneck(inChannels, width, blockStride, downsample);
+            modules.Add((b.ToString(System.Globalization.CultureInfo.InvariantCulture), block));
+            inChannels = outChannels;
+        }
+        return Sequential(modules);
+    }
+
+    private void InitializeLikeTorchvision()
+    {
+        using var noGrad = no_grad();
+        foreach (var (_, module) in named_modules())
+        {
+            switch (module)
+            {
+                case Conv2d conv:
+                    init.kaiming_normal_(conv.weight, mode: init.FanInOut.FanOut, nonlinearity: init.NonlinearityType.ReLU);
+                    break;
+                case BatchNorm2d bn:
+                    init.ones_(bn.weight);
+                    init.zeros_(bn.bias);
+                    break;
+            }
+        }
+    }
+}

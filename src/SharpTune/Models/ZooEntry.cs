@@ -1,0 +1,15 @@
+using SharpTune.Weights;
+
+namespace SharpTune.Models;
+
+/// <summary>One model of the zoo: a name, an architecture, its pretrained configuration and (optionally) weights.</summary>
+/// <param name="Name">Registry name, e.g. <c>resnet18</c>.</param>
+/// <param name="Description">One line for <c>sharptune models list</c>.</param>
+/// <param name="Spec">The ResNet shape.</param>
+/// <param name="Config">Pretrained configuration (input size, normalisation, classifier keys, source, licence).</param>
+/// <param name="Weights">Bundled pretrained weights, or null when the user supplies a weights file.</param>
+public sealed record ZooEntry(string Name, string Description, ResNetSpec Spec, PretrainedConfig Config, IPretrainedWeights? Weights)
+{
+    /// <summary>Builds the architecture with random weights and a head of <paramref name="numClasses"/> classes.</summary>
+    public ResNet Build(int numClasses) => new(Spec, numClasses);
+}
