@@ -37,9 +37,9 @@ public static class SharpTuneCli
         }
         try
         {
-            return parsed.Invoke();
+            return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
-        catch (UsageException e)
+        catch (Exception e) when (e is UsageException or SharpTune.Models.UnknownModelException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return UsageError;

@@ -55,7 +55,8 @@ public static class ModelsCommand
         var started = System.Diagnostics.Stopwatch.StartNew();
         var (model, report) = ModelZoo.CreatePretrained(entry.Name, numClasses: 1);
         using var _ = model;
-        Console.WriteLine($"loaded {report.Loaded.Count} tensors in {started.Elapsed.TotalSeconds:0.00} s from {report.Source}");
+        Console.WriteLine($"loaded {report.Loaded.Count} tensors in {started.Elapsed.TotalSeconds:0.00} s " +
+                          (report.FromCache ? "from the conversion cache: " : "converted from ONNX and cached: ") + report.Source);
         var onnxPath = onnx.File.Locate();
         var samples = ResNetParity.SampleInputs(entry.Config.Normalization, entry.Config.InputSize, inputCount, seed: 1234);
         var result = ResNetParity.Check(model, onnxPath, samples);

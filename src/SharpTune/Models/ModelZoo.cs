@@ -42,10 +42,10 @@ public static class ModelZoo
     public static IEnumerable<string> Names => All.Select(e => e.Name);
 
     /// <summary>Looks a model up by name (case-insensitive).</summary>
-    /// <exception cref="ArgumentException">Unknown name; the message lists the known ones.</exception>
+    /// <exception cref="UnknownModelException">Unknown name; the message lists the known ones.</exception>
     public static ZooEntry Get(string name) =>
         All.FirstOrDefault(e => string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase))
-        ?? throw new ArgumentException($"unknown model '{name}'; known models: {string.Join(", ", Names)}", nameof(name));
+        ?? throw new UnknownModelException($"unknown model '{name}'; known models: {string.Join(", ", Names)}");
 
     /// <summary>
     /// Builds a model with a head of <paramref name="numClasses"/> classes and loads its body from the entry's bundled
@@ -82,7 +82,8 @@ public static class ModelZoo
         var loaded = entry.Weights.Load();
         try
         {
-            return StateDictLoader.Load(model, loaded.Tensors, loaded.CacheFile ?? loaded.SourceFile, new LoadOptions(entry.Config.ClassifierKeys));
+            var report = StateDictLoader.Load(model, loaded.Tensors, loaded.CacheFile ?? loaded.SourceFile, new LoadOptions(entry.Config.ClassifierKeys));
+            return report with { FromCache = loaded.FromCache };
         }
         finally
         {

@@ -13,6 +13,9 @@ public sealed record LoadReport(
     IReadOnlyList<string> Unexpected,
     IReadOnlyList<string> SkippedClassifier)
 {
+    /// <summary>True when the weights were served from SharpTune's conversion cache.</summary>
+    public bool FromCache { get; init; }
+
     /// <summary>One line for logs: counts and the first few keys of each kind.</summary>
     public string Summary()
     {
