@@ -20,6 +20,8 @@ public static class SharpTuneCli
     public static RootCommand BuildRoot()
     {
         var root = new RootCommand("SharpTune: fine-tune pretrained networks in .NET.");
+        root.Subcommands.Add(FinetuneCommand.BuildFinetune());
+        root.Subcommands.Add(FinetuneCommand.BuildCompare());
         root.Subcommands.Add(ModelsCommand.Build());
         return root;
     }
@@ -39,10 +41,25 @@ public static class SharpTuneCli
         {
             return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
-        catch (Exception e) when (e is UsageException or SharpTune.Models.UnknownModelException)
+        catch (Exception e) when (e is UsageException or SharpTune.Models.UnknownModelException or SharpTune.Configuration.OptionsException)
+        {
+            foreach (var line in e.Message.Split('\n')) Console.Error.WriteLine($"error: {line.TrimEnd()}");
+            return UsageError;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("error: interrupted; resume with 'sharptune finetune --resume RUN'");
+            return 130;
+        }
+        catch (SharpTune.Training.NonFiniteLossException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}; the last good checkpoint is kept");
+            return RuntimeError;
+        }
+        catch (Exception e) when (e is SharpTune.Data.DataException or SharpTune.Training.RunDirectoryException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
-            return UsageError;
+            return RuntimeError;
         }
         catch (WeightsException e)
         {

@@ -1,0 +1,98 @@
+using System.Globalization;
+using SharpTune.Data;
+using SharpTune.Training;
+using SharpTune.Tuning;
+
+namespace SharpTune.Configuration;
+
+/// <summary>
+/// The single list of fine-tuning settings. The CLI builds its options from it, the YAML reader accepts exactly its
+/// keys, and the resolved configuration of a run is written from it, so the three never drift apart.
+/// </summary>
+public static class OptionTable
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    /// <summary>All settings, in the order they are printed.</summary>
+    public static IReadOnlyList<OptionDef> All { get; } =
+    [
+        new("data", "Dataset folder DIR/{train,test|val}/<class>/<image>; default: the embedded Fashion-MNIST subset.",
+            o => o.Data, (o, v) => o with { Data = NonEmpty(v) }),
+        new("model", "Zoo model (see 'sharptune models list').", o => o.Model, (o, v) => o with { Model = NonEmpty(v) }),
+        new("weights", "Weights file (.safetensors or .pth, torchvision names) for the body instead of the bundled ones.",
+            o => o.Weights, (o, v) => o with { Weights = NonEmpty(v) }),
+        new("size", "Crop size for training and testing (test resize = size*256/224); default: the model's input size.",
+            o => o.Size?.ToString(Inv), (o, v) => o with { Size = Int(v, min: 1) }),
+        new("epochs", "Training epochs.", o => o.Epochs.ToString(Inv), (o, v) => o with { Epochs = Int(v, min: 1) }),
+        new("batch-size", "Examples per batch.", o => o.BatchSize.ToString(Inv), (o, v) => o with { BatchSize = Int(v, min: 1) }),
+        new("lr", "Learning rate of the body (of everything with --no-param-groups). With --loss-reduction sum (default, as d2l) the step on a mean loss is lr*batch-size.",
+            o => D(o.Lr), (o, v) => o with { Lr = Double(v, positive: true) }),
+        new("head-lr-mult", "The new head's learning rate is lr times this.", o => D(o.HeadLrMult),
+            (o, v) => o with { HeadLrMult = Double(v, positive: true) }),
+        new("param-groups", "Separate learning rates for body and head (true) or one group (false).",
+            o => o.ParamGroups ? "true" : "false", (o, v) => o with { ParamGroups = Bool(v) }, NegativeFlag: "no-param-groups"),
+        new("momentum", "SGD momentum in [0, 1).", o => D(o.Momentum), (o, v) => o with { Momentum = Double(v, max: 1, maxExclusive: true) }),
+        new("weight-decay", "SGD weight decay (L2).", o => D(o.WeightDecay), (o, v) => o with { WeightDecay = Double(v) }),
+        new("loss-reduction", "sum (d2l: per-example losses summed before backward) or mean.",
+            o => o.LossReduction.ToString().ToLowerInvariant(), (o, v) => o with { LossReduction = Enum<LossReduction>(v) }),
+        new("freeze", "Freeze the body up to and including: none|stem|layer1|layer2|layer3|layer4|backbone.",
+            o => o.Freeze.Name(), (o, v) => o with { Freeze = FreezeLevels.TryParse(v) ?? throw new FormatException("is not one of " + string.Join("|", FreezeLevels.Names)) }),
+        new("reuse-head", "Initialise head rows of classes shared (by name) with a SharpTune run directory or a weights file.",
+            o => o.ReuseHead, (o, v) => o with { ReuseHead = NonEmpty(v) }),
+        new("reuse-head-classes", "Class names (one per line) of the --reuse-head weights file's classifier rows.",
+            o => o.ReuseHeadClasses, (o, v) => o with { ReuseHeadClasses = NonEmpty(v) }),
+        new("init", "pretrained (fine-tune) or scratch (random weights, same architecture).",
+            o => o.Init.ToString().ToLowerInvariant(), (o, v) => o with { Init = Enum<InitMode>(v) }),
+        new("seed", "Seed of initialisation, shuffling and augmentation.", o => o.Seed.ToString(Inv), (o, v) => o with { Seed = Int(v, min: 0) }),
+        new("threads", "CPU threads for tensor operations.", o => o.Threads.ToString(Inv), (o, v) => o with { Threads = Int(v, min: 1) }),
+        new("device", "cpu or cuda.", o => o.Device, (o, v) => o with { Device = OneOf(v, "cpu", "cuda") }),
+        new("workers", "Background threads that decode and augment images.", o => o.Workers.ToString(Inv), (o, v) => o with { Workers = Int(v, min: 1) }),
+        new("cache-mb", "Memory (MB) for decoded images kept between epochs; 0 decodes every epoch.",
+            o => o.CacheMb.ToString(Inv), (o, v) => o with { CacheMb = Int(v, min: 0) }),
+        new("bad-files", "skip (report and leave out unreadable images) or fail (stop before training with the list).",
+            o => o.BadFiles.ToString().ToLowerInvariant(), (o, v) => o with { BadFiles = Enum<BadFilePolicy>(v) }),
+    ];
+
+    /// <summary>Looks a setting up by name (case-insensitive); null when unknown.</summary>
+    public static OptionDef? Find(string name) =>
+        All.FirstOrDefault(d => string.Equals(d.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The options as name → text, for writing the resolved configuration.</summary>
+    public static IReadOnlyList<KeyValuePair<string, string?>> Describe(FineTuneOptions options) =>
+        All.Select(d => new KeyValuePair<string, string?>(d.Name, d.Get(options))).ToList();
+
+    private static string D(double v) => v.ToString("R", Inv);
+
+    private static string NonEmpty(string v) =>
+        string.IsNullOrWhiteSpace(v) ? throw new FormatException("must not be empty") : v;
+
+    private static int Int(string v, int min)
+    {
+        if (!int.TryParse(v.Trim(), NumberStyles.Integer, Inv, out var x)) throw new FormatException("is not a whole number");
+        return x >= min ? x : throw new FormatException($"must be at least {min}");
+    }
+
+    private static double Double(string v, bool positive = false, double max = double.PositiveInfinity, bool maxExclusive = false)
+    {
+        if (!double.TryParse(v.Trim(), NumberStyles.Float, Inv, out var x) || !double.IsFinite(x)) throw new FormatException("is not a number");
+        if (positive && x <= 0) throw new FormatException("must be greater than 0");
+        if (!positive && x < 0) throw new FormatException("must not be negative");
+        if (maxExclusive ? x >= max : x > max) throw new FormatException($"must be below {max}");
+        return x;
+    }
+
+    private static bool Bool(string v) => v.Trim().ToLowerInvariant() switch
+    {
+        "true" or "yes" or "1" => true,
+        "false" or "no" or "0" => false,
+        _ => throw new FormatException("is not true or false"),
+    };
+
+    private static T Enum<T>(string v) where T : struct, System.Enum =>
+        System.Enum.TryParse<T>(v.Trim(), ignoreCase: true, out var x) && System.Enum.IsDefined(x) && !int.TryParse(v, out _)
+            ? x
+            : throw new FormatException("is not one of " + string.Join("|", System.Enum.GetNames<T>().Select(n => n.ToLowerInvariant())));
+
+    private static string OneOf(string v, params string[] allowed) =>
+        allowed.Contains(v.Trim().ToLowerInvariant()) ? v.Trim().ToLowerInvariant() : throw new FormatException("is not one of " + string.Join("|", allowed));
+}

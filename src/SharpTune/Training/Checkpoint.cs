@@ -1,0 +1,75 @@
+using System.Text.Json;
+using SharpTune.IO;
+using SharpTune.Weights;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SharpTune.Training;
+
+/// <summary>What a checkpoint remembers besides tensors.</summary>
+/// <param name="Epoch">Last complete epoch (1-based).</param>
+/// <param name="History">Metrics of epochs 1…Epoch.</param>
+/// <param name="TorchRngState">libtorch's CPU generator state (base64).</param>
+/// <param name="Folder">Folder holding the tensors, relative to the checkpoint folder.</param>
+public sealed record CheckpointState(int Epoch, IReadOnlyList<EpochMetrics> History, string TorchRngState, string Folder);
+
+/// <summary>
+/// Per-epoch checkpoints: weights, optimiser state, epoch, metrics and RNG state. Each epoch goes into its own
+/// folder; <c>latest.json</c> is replaced atomically only after that folder is complete, so an interruption at any
+/// moment leaves the previous checkpoint as the latest.
+/// </summary>
+public static class Checkpoint
+{
+    private const string LatestFile = "latest.json";
+
+    /// <summary>Saves epoch <paramref name="epoch"/> into <paramref name="folder"/>.</summary>
+    public static void Save(string folder, int epoch, nn.Module model, TorchSharp.Modules.OptimizerHelper optimizer, IReadOnlyList<EpochMetrics> history)
+    {
+        var name = $"epoch-{epoch:D4}";
+        var target = Path.Combine(folder, name);
+        if (Directory.Exists(target)) Directory.Delete(target, recursive: true);
+        Directory.CreateDirectory(target);
+        StateDictFile.WriteSafetensors(Path.Combine(target, "model.safetensors"), model.state_dict());
+        AtomicFile.Write(Path.Combine(target, "optimizer.bin"), s =>
+        {
+            using var writer = new BinaryWriter(s, System.Text.Encoding.UTF8, leaveOpen: true);
+            optimizer.save_state_dict(writer);
+        });
+        using var rng = get_rng_state();
+        var state = new CheckpointState(epoch, history, Convert.ToBase64String(rng.data<byte>().ToArray()), name);
+        RunJson.Write(Path.Combine(target, "state.json"), state);
+        RunJson.Write(Path.Combine(folder, LatestFile), state);
+        foreach (var old in Directory.GetDirectories(folder, "epoch-*").Where(d => Path.GetFileName(d) != name))
+            Directory.Delete(old, recursive: true);
+    }
+
+    /// <summary>The latest complete checkpoint in <paramref name="folder"/>, or null when there is none.</summary>
+    public static CheckpointState? Latest(string folder)
+    {
+        var latest = Path.Combine(folder, LatestFile);
+        return File.Exists(latest) ? RunJson.Read<CheckpointState>(latest) : null;
+    }
+
+    /// <summary>Restores weights, optimiser state and the RNG from <paramref name="state"/>.</summary>
+    public static void Restore(string folder, CheckpointState state, nn.Module model, TorchSharp.Modules.OptimizerHelper optimizer, IReadOnlyList<string> classifierKeys)
+    {
+        var dir = Path.Combine(folder, state.Folder);
+        var tensors = StateDictFile.Read(Path.Combine(dir, "model.safetensors"));
+        try
+        {
+            StateDictLoader.Load(model, tensors, Path.Combine(dir, "model.safetensors"), new LoadOptions([], Strict: true));
+        }
+        finally
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+        }
+        var optimizerFile = Path.Combine(dir, "optimizer.bin");
+        using (var stream = File.OpenRead(optimizerFile))
+        using (var reader = new BinaryReader(stream))
+        {
+            optimizer.load_state_dict(reader);
+        }
+        using var rng = tensor(Convert.FromBase64String(state.TorchRngState), dtype: ScalarType.Byte);
+        set_rng_state(rng);
+    }
+}

@@ -1,0 +1,37 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SharpTune.Training;
+
+/// <summary>Predictions of a model over a batch source, and the figures derived from them.</summary>
+/// <param name="MeanLoss">Mean cross-entropy per example.</param>
+/// <param name="Labels">True class per example, in source order.</param>
+/// <param name="Predictions">Predicted class (arg-max) per example.</param>
+public sealed record EvaluationResult(double MeanLoss, IReadOnlyList<int> Labels, IReadOnlyList<int> Predictions)
+{
+    /// <summary>Fraction of examples predicted correctly.</summary>
+    public double Accuracy => Labels.Count == 0 ? 0 : Labels.Zip(Predictions).Count(p => p.First == p.Second) / (double)Labels.Count;
+}
+
+/// <summary>Runs a classifier over a batch source without gradients.</summary>
+public static class Evaluation
+{
+    /// <summary>Evaluates <paramref name="model"/> (the caller sets eval mode) on epoch 0 of <paramref name="source"/>.</summary>
+    public static EvaluationResult Run(nn.Module<Tensor, Tensor> model, IBatchSource source)
+    {
+        double lossSum = 0;
+        var labels = new List<int>(source.ExampleCount);
+        var predictions = new List<int>(source.ExampleCount);
+        using var noGrad = no_grad();
+        foreach (var batch in source.Epoch(0))
+        {
+            using var b = batch;
+            using var scope = NewDisposeScope();
+            var logits = model.call(b.Inputs);
+            lossSum += nn.functional.cross_entropy(logits, b.Labels, reduction: nn.Reduction.Sum).item<float>();
+            predictions.AddRange(logits.argmax(1).data<long>().ToArray().Select(v => (int)v));
+            labels.AddRange(b.Labels.data<long>().ToArray().Select(v => (int)v));
+        }
+        return new EvaluationResult(labels.Count == 0 ? 0 : lossSum / labels.Count, labels, predictions);
+    }
+}

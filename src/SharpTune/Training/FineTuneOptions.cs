@@ -1,0 +1,82 @@
+using SharpTune.Data;
+using SharpTune.Tuning;
+
+namespace SharpTune.Training;
+
+/// <summary>
+/// Every setting of a fine-tuning run. Defaults are the d2l.ai "Fine-Tuning" recipe: pretrained ResNet-18, new
+/// Xavier-initialised head, SGD without momentum, lr 5e-5 with the head at ×10, weight decay 1e-3, summed loss,
+/// batch 128, 5 epochs, RandomResizedCrop(224)+flip for training and Resize(256)+CenterCrop(224) for testing.
+/// The same names (kebab-case) are the CLI options and the YAML keys; see <see cref="Configuration.OptionTable"/>.
+/// </summary>
+public sealed record FineTuneOptions
+{
+    /// <summary>Dataset folder (<c>DIR/{train,test|val}/&lt;class&gt;/…</c>); null = the embedded default dataset.</summary>
+    public string? Data { get; init; }
+
+    /// <summary>Zoo model name.</summary>
+    public string Model { get; init; } = "resnet18";
+
+    /// <summary>Weights file (.safetensors/.pth, torchvision layout) for the body instead of the zoo's bundled weights.</summary>
+    public string? Weights { get; init; }
+
+    /// <summary>Crop size for training and testing; null = the model's pretrained input size. Test resize = size×256/224.</summary>
+    public int? Size { get; init; }
+
+    /// <summary>Number of epochs.</summary>
+    public int Epochs { get; init; } = 5;
+
+    /// <summary>Examples per batch.</summary>
+    public int BatchSize { get; init; } = 128;
+
+    /// <summary>Learning rate of the body (and of everything with one group).</summary>
+    public double Lr { get; init; } = 5e-5;
+
+    /// <summary>The head's learning rate is <see cref="Lr"/> times this.</summary>
+    public double HeadLrMult { get; init; } = 10;
+
+    /// <summary>Two parameter groups (body, head); false = one group at <see cref="Lr"/> (the scratch recipe).</summary>
+    public bool ParamGroups { get; init; } = true;
+
+    /// <summary>SGD momentum.</summary>
+    public double Momentum { get; init; }
+
+    /// <summary>SGD weight decay (L2, PyTorch semantics).</summary>
+    public double WeightDecay { get; init; } = 1e-3;
+
+    /// <summary>How per-example losses are combined before backward (d2l: sum).</summary>
+    public LossReduction LossReduction { get; init; } = LossReduction.Sum;
+
+    /// <summary>How much of the body is frozen.</summary>
+    public FreezeLevel Freeze { get; init; } = FreezeLevel.None;
+
+    /// <summary>Initialise head rows of shared classes from this SharpTune run directory or weights file.</summary>
+    public string? ReuseHead { get; init; }
+
+    /// <summary>Class names (one per line) of the <see cref="ReuseHead"/> weights file's classifier.</summary>
+    public string? ReuseHeadClasses { get; init; }
+
+    /// <summary>Pretrained body or random initialisation.</summary>
+    public InitMode Init { get; init; } = InitMode.Pretrained;
+
+    /// <summary>Seed of every random choice (initialisation, shuffling, augmentation).</summary>
+    public int Seed { get; init; }
+
+    /// <summary>CPU threads for tensor operations.</summary>
+    public int Threads { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Compute device: <c>cpu</c> or <c>cuda</c>.</summary>
+    public string Device { get; init; } = "cpu";
+
+    /// <summary>Background threads decoding and augmenting images.</summary>
+    public int Workers { get; init; } = 2;
+
+    /// <summary>Megabytes of decoded images kept in memory between epochs (0 = decode every epoch).</summary>
+    public int CacheMb { get; init; } = 1024;
+
+    /// <summary>What to do with files that are not readable images: <c>skip</c> (report them) or <c>fail</c>.</summary>
+    public BadFilePolicy BadFiles { get; init; } = BadFilePolicy.Skip;
+
+    /// <summary>The d2l scratch recipe on top of these options: random init, one group, lr 5e-4.</summary>
+    public FineTuneOptions AsScratch() => this with { Init = InitMode.Scratch, ParamGroups = false, Lr = 5e-4 };
+}

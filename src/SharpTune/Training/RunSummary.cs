@@ -1,0 +1,38 @@
+using SharpTune.Tuning;
+
+namespace SharpTune.Training;
+
+/// <summary><c>summary.json</c>: the outcome of a finished run. Its presence marks a run directory as complete.</summary>
+/// <param name="Mode"><c>finetune</c> or <c>scratch</c>.</param>
+/// <param name="Epochs">Epochs trained.</param>
+/// <param name="Final">Metrics of the last epoch.</param>
+/// <param name="BestTestAcc">Best test accuracy over the epochs.</param>
+/// <param name="Classes">Class names, in output order.</param>
+/// <param name="BadImages">Paths of files left out as unreadable.</param>
+/// <param name="PeakRssBytes">Peak resident memory of the process.</param>
+/// <param name="DataWaitFraction">Share of training time spent waiting for batches.</param>
+/// <param name="Model">Zoo model name.</param>
+/// <param name="TrainExamples">Training examples per epoch.</param>
+/// <param name="TestExamples">Test examples.</param>
+/// <param name="WallSeconds">Wall time of the whole run, setup included.</param>
+/// <param name="TrainableParams">Parameters the optimiser updated.</param>
+/// <param name="TotalParams">All parameters of the model.</param>
+/// <param name="FrozenParts">Body parts that were frozen.</param>
+/// <param name="ReusedHeadRows">Head rows initialised from another classifier.</param>
+public sealed record RunSummary(
+    string Mode,
+    int Epochs,
+    EpochMetrics Final,
+    double BestTestAcc,
+    IReadOnlyList<string> Classes,
+    IReadOnlyList<string> BadImages,
+    long PeakRssBytes,
+    double DataWaitFraction,
+    string Model,
+    int TrainExamples,
+    int TestExamples,
+    double WallSeconds,
+    long TrainableParams,
+    long TotalParams,
+    IReadOnlyList<string> FrozenParts,
+    IReadOnlyList<ReusedRow> ReusedHeadRows);
