@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SharpTune.Cli.Commands;
+using SharpTune.Data;
 using SharpTune.Weights;
 
 namespace SharpTune.Cli;
@@ -21,6 +22,7 @@ public static class SharpTuneCli
     {
         var root = new RootCommand("SharpTune: fine-tune pretrained networks in .NET.");
         root.Subcommands.Add(ModelsCommand.Build());
+        root.Subcommands.Add(DataCommand.Build());
         return root;
     }
 
@@ -45,6 +47,11 @@ public static class SharpTuneCli
             return UsageError;
         }
         catch (WeightsException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return RuntimeError;
+        }
+        catch (DataException e)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return RuntimeError;
