@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SharpTune.Cli.Commands;
+using SharpTune.Data;
 using SharpTune.Weights;
 
 namespace SharpTune.Cli;
@@ -23,6 +24,7 @@ public static class SharpTuneCli
         root.Subcommands.Add(FinetuneCommand.BuildFinetune());
         root.Subcommands.Add(FinetuneCommand.BuildCompare());
         root.Subcommands.Add(ModelsCommand.Build());
+        root.Subcommands.Add(DataCommand.Build());
         return root;
     }
 
@@ -62,6 +64,11 @@ public static class SharpTuneCli
             return RuntimeError;
         }
         catch (WeightsException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return RuntimeError;
+        }
+        catch (DataException e)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return RuntimeError;
