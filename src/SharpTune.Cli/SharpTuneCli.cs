@@ -68,11 +68,6 @@ public static class SharpTuneCli
             Console.Error.WriteLine($"error: {e.Message}");
             return RuntimeError;
         }
-        catch (DataException e)
-        {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return RuntimeError;
-        }
     }
 }
 

@@ -33,10 +33,18 @@ public sealed class ConsoleObserver : IRunObserver
     }
 
     /// <inheritdoc />
-    public void Info(string message) => _err.MarkupLine(Markup.Escape(message));
+    public void Info(string message)
+    {
+        if (_interactive) _err.MarkupLine(Markup.Escape(message));
+        else Console.Error.WriteLine(message);
+    }
 
     /// <inheritdoc />
-    public void Warning(string message) => _err.MarkupLine("[yellow]warning:[/] " + Markup.Escape(message));
+    public void Warning(string message)
+    {
+        if (_interactive) _err.MarkupLine("[yellow]warning:[/] " + Markup.Escape(message));
+        else Console.Error.WriteLine("warning: " + message);
+    }
 
     /// <inheritdoc />
     public void BeforeFit(int startEpoch, int epochs) => _epochs = epochs;

@@ -29,6 +29,7 @@ public static class DataCommand
         inspect.SetAction(parsed => Inspect(parsed.GetValue(dir)!, parsed.GetValue(json), parsed.GetValue(preview),
             parsed.GetValue(noPreview), parsed.GetValue(perClass), parsed.GetValue(previewSplit)!, !parsed.GetValue(noVerify)));
         data.Subcommands.Add(inspect);
+        data.Subcommands.Add(ImportIdxCommand.Build());
         return data;
     }
 

@@ -104,7 +104,14 @@ public static class FinetuneCommand
             table.AddRow(name, s.Epochs.ToString(CultureInfo.InvariantCulture), F(f.TrainLoss, "0.0000"), F(f.TrainAcc, "0.000"),
                 F(f.TestLoss, "0.0000"), F(f.TestAcc, "0.000"), F(s.BestTestAcc, "0.000"), F(f.ExamplesPerSec, "0.0"), F(s.WallSeconds, "0"));
         }
-        AnsiConsole.Write(table);
+        if (Console.IsOutputRedirected) table.Border(TableBorder.Ascii);
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(Console.Out),
+            Ansi = Console.IsOutputRedirected ? AnsiSupport.No : AnsiSupport.Detect,
+        });
+        if (Console.IsOutputRedirected) console.Profile.Width = 160; // no terminal to wrap for: keep rows on one line
+        console.Write(table);
     }
 
     private static string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);

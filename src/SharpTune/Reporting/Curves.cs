@@ -37,11 +37,12 @@ public static class Curves
             line.LegendText = s.Label;
             line.LineWidth = 2;
             line.MarkerSize = 6;
-            line.Color = palette.GetColor(colour++ % 3 + (s.Dashed ? 3 : 0));
+            line.Color = palette.GetColor(colour++ % 3); // same metric, same colour; a second run is dashed
             if (s.Dashed) line.LinePattern = ScottPlot.LinePattern.Dashed;
         }
         plot.Title(title);
         plot.XLabel("epoch");
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(1);
         plot.Axes.SetLimitsY(0, Math.Max(1.0, series.SelectMany(s => s.Values).Where(double.IsFinite).DefaultIfEmpty(1).Max() * 1.05));
         plot.ShowLegend(ScottPlot.Alignment.UpperRight);
         var bytes = plot.GetImageBytes(width, height, ScottPlot.ImageFormat.Png);
