@@ -119,7 +119,7 @@ public static class FineTuneJob
     }
 
     /// <summary>Shorter-side resize before the centre crop: size×256/224, as d2l's Resize(256)+CenterCrop(224).</summary>
-    public static int ResizeFor(int size) => size * 256 / 224;
+    public static int ResizeFor(int size) => (int)Math.Round(size * 256 / 224.0);
 
     /// <summary>Writes metrics and a checkpoint after every epoch.</summary>
     private sealed class RunRecorder(RunDirectory run, Models.ResNet model, TorchSharp.Modules.OptimizerHelper optimizer, List<EpochMetrics> history)

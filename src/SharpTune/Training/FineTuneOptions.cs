@@ -77,6 +77,7 @@ public sealed record FineTuneOptions
     /// <summary>What to do with files that are not readable images: <c>skip</c> (report them) or <c>fail</c>.</summary>
     public BadFilePolicy BadFiles { get; init; } = BadFilePolicy.Skip;
 
-    /// <summary>The d2l scratch recipe on top of these options: random init, one group, lr 5e-4.</summary>
-    public FineTuneOptions AsScratch() => this with { Init = InitMode.Scratch, ParamGroups = false, Lr = 5e-4 };
+    /// <summary>The d2l scratch recipe on top of these options: random init, one group, lr 5e-4 (no weights, no head reuse).</summary>
+    public FineTuneOptions AsScratch() =>
+        this with { Init = InitMode.Scratch, ParamGroups = false, Lr = 5e-4, Weights = null, ReuseHead = null, ReuseHeadClasses = null };
 }

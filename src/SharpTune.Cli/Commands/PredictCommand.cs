@@ -1,0 +1,45 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using SharpTune.Inference;
+using SharpTune.Training;
+
+namespace SharpTune.Cli.Commands;
+
+/// <summary><c>sharptune predict --run RUN IMAGE…</c>: top-k classes with probabilities.</summary>
+public static class PredictCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Build()
+    {
+        var run = new Option<string>("--run") { Description = "Run directory of a finished run.", Required = true };
+        var images = new Argument<string[]>("images") { Description = "Image files to classify.", Arity = ArgumentArity.OneOrMore };
+        var topK = new Option<int>("--top-k") { Description = "Classes to show per image.", DefaultValueFactory = _ => 3 };
+        var json = new Option<bool>("--json") { Description = "Print JSON (one array of results) instead of text." };
+        var threads = CommonOptions.Threads();
+        var command = new Command("predict", "Classify images with a trained run.") { run, images, topK, json, threads };
+        command.SetAction(parsed =>
+        {
+            CommonOptions.ApplyThreads(parsed.GetValue(threads));
+            if (parsed.GetValue(topK) < 1) throw new UsageException("--top-k must be at least 1");
+            var paths = parsed.GetValue(images)!;
+            foreach (var p in paths) if (!File.Exists(p)) throw new UsageException($"image '{p}' does not exist");
+            using var model = SharpTuneModel.Load(parsed.GetValue(run)!);
+            var results = model.PredictBatch(paths, parsed.GetValue(topK));
+            if (parsed.GetValue(json))
+            {
+                var items = paths.Zip(results, (p, r) => new { image = p, predictions = r });
+                Console.WriteLine(JsonSerializer.Serialize(items, RunJson.Indented));
+                return 0;
+            }
+            for (int i = 0; i < paths.Length; i++)
+            {
+                Console.WriteLine(paths[i]);
+                foreach (var r in results[i])
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {r.Probability,7:0.0000}  {r.Class}"));
+            }
+            return 0;
+        });
+        return command;
+    }
+}
