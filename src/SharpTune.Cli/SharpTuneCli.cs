@@ -70,6 +70,13 @@ public static class SharpTuneCli
             Console.Error.WriteLine($"error: {e.Message}");
             return RuntimeError;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Disk full, read-only or vanished folders while working: files are written atomically, so nothing
+            // half-written is left looking complete; the last checkpoint stays usable.
+            Console.Error.WriteLine($"error: {e.Message}");
+            return RuntimeError;
+        }
     }
 }
 

@@ -11,7 +11,8 @@ namespace SharpTune.Training;
 /// <param name="History">Metrics of epochs 1…Epoch.</param>
 /// <param name="TorchRngState">libtorch's CPU generator state (base64).</param>
 /// <param name="Folder">Folder holding the tensors, relative to the checkpoint folder.</param>
-public sealed record CheckpointState(int Epoch, IReadOnlyList<EpochMetrics> History, string TorchRngState, string Folder);
+/// <param name="Classes">Class names of the model's outputs (a resume on other classes is refused).</param>
+public sealed record CheckpointState(int Epoch, IReadOnlyList<EpochMetrics> History, string TorchRngState, string Folder, IReadOnlyList<string> Classes);
 
 /// <summary>
 /// Per-epoch checkpoints: weights, optimiser state, epoch, metrics and RNG state. Each epoch goes into its own
@@ -23,20 +24,22 @@ public static class Checkpoint
     private const string LatestFile = "latest.json";
 
     /// <summary>Saves epoch <paramref name="epoch"/> into <paramref name="folder"/>.</summary>
-    public static void Save(string folder, int epoch, nn.Module model, TorchSharp.Modules.OptimizerHelper optimizer, IReadOnlyList<EpochMetrics> history)
+    public static void Save(string folder, int epoch, nn.Module model, TorchSharp.Modules.OptimizerHelper optimizer,
+        IReadOnlyList<EpochMetrics> history, IReadOnlyList<string> classes)
     {
         var name = $"epoch-{epoch:D4}";
         var target = Path.Combine(folder, name);
         if (Directory.Exists(target)) Directory.Delete(target, recursive: true);
         Directory.CreateDirectory(target);
         StateDictFile.WriteSafetensors(Path.Combine(target, "model.safetensors"), model.state_dict());
+        FaultInjection.Hit($"checkpoint:{epoch}");
         AtomicFile.Write(Path.Combine(target, "optimizer.bin"), s =>
         {
             using var writer = new BinaryWriter(s, System.Text.Encoding.UTF8, leaveOpen: true);
             optimizer.save_state_dict(writer);
         });
         using var rng = get_rng_state();
-        var state = new CheckpointState(epoch, history, Convert.ToBase64String(rng.data<byte>().ToArray()), name);
+        var state = new CheckpointState(epoch, history, Convert.ToBase64String(rng.data<byte>().ToArray()), name, classes);
         RunJson.Write(Path.Combine(target, "state.json"), state);
         RunJson.Write(Path.Combine(folder, LatestFile), state);
         foreach (var old in Directory.GetDirectories(folder, "epoch-*").Where(d => Path.GetFileName(d) != name))

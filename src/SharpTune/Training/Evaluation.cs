@@ -17,7 +17,7 @@ public sealed record EvaluationResult(double MeanLoss, IReadOnlyList<int> Labels
 public static class Evaluation
 {
     /// <summary>Evaluates <paramref name="model"/> (the caller sets eval mode) on epoch 0 of <paramref name="source"/>.</summary>
-    public static EvaluationResult Run(nn.Module<Tensor, Tensor> model, IBatchSource source)
+    public static EvaluationResult Run(nn.Module<Tensor, Tensor> model, IBatchSource source, Action? afterFirstBatch = null)
     {
         double lossSum = 0;
         var labels = new List<int>(source.ExampleCount);
@@ -31,6 +31,7 @@ public static class Evaluation
             lossSum += nn.functional.cross_entropy(logits, b.Labels, reduction: nn.Reduction.Sum).item<float>();
             predictions.AddRange(logits.argmax(1).data<long>().ToArray().Select(v => (int)v));
             labels.AddRange(b.Labels.data<long>().ToArray().Select(v => (int)v));
+            if (labels.Count == b.Count) afterFirstBatch?.Invoke();
         }
         return new EvaluationResult(labels.Count == 0 ? 0 : lossSum / labels.Count, labels, predictions);
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using SharpTune.Configuration;
 using SharpTune.Data;
+using SharpTune.IO;
 using SharpTune.Models;
 using SharpTune.Reporting;
 using SharpTune.Tuning;
@@ -31,6 +32,7 @@ public static class FineTuneJob
         var run = new RunDirectory(runPath);
         if (Directory.Exists(run.Path) && Directory.EnumerateFileSystemEntries(run.Path).Any())
             throw new OptionsException($"--out: '{run.Path}' already holds files; resume it with --resume or choose another --out");
+        OutputProbe.EnsureWritable(run.Path, "--out");
         return Execute(options, run, resume: false, observer, cancel);
     }
 
@@ -78,6 +80,8 @@ public static class FineTuneJob
         int startEpoch = 1;
         if (resume && Checkpoint.Latest(run.CheckpointFolder) is { } state)
         {
+            if (!state.Classes.SequenceEqual(classes))
+                throw new DataException($"{data.Root}: classes [{string.Join(", ", classes)}] differ from the run's [{string.Join(", ", state.Classes)}]; cannot resume {run.Path} on other classes");
             Checkpoint.Restore(run.CheckpointFolder, state, model, optimizer, prepared.Entry.Config.ClassifierKeys);
             history.AddRange(state.History);
             startEpoch = state.Epoch + 1;
@@ -91,10 +95,13 @@ public static class FineTuneJob
             new LoaderOptions(options.BatchSize, Shuffle: true, options.Seed, options.Workers, CacheBytes: cacheBytes));
         using var testLoader = new ImageLoader(data.Test.Samples, ImageTransforms.EvalD2l(size, normalization),
             new LoaderOptions(options.BatchSize, Shuffle: false, options.Seed, options.Workers, CacheBytes: cacheBytes));
+        // Files that pass the header probe but fail to decode are found while loading: report each once, then go on.
+        trainLoader.BadImageFound += bad => observer.Warning($"skipped {bad}");
+        testLoader.BadImageFound += bad => observer.Warning($"skipped {bad}");
         var train = new ImageBatchSource(trainLoader, data.Train.Samples.Count);
         var test = new ImageBatchSource(testLoader, data.Test.Samples.Count);
 
-        var recorder = new RunRecorder(run, model, optimizer, history);
+        var recorder = new RunRecorder(run, model, optimizer, history, classes);
         var trainer = new Trainer(model, optimizer, freeze.SetTrainingMode, options.LossReduction, [observer, recorder]);
         trainer.Fit(train, test, startEpoch, options.Epochs, cancel);
 
@@ -111,7 +118,8 @@ public static class FineTuneJob
         double trainSeconds = history.Sum(m => m.EpochSeconds);
         var summary = new RunSummary(mode, history.Count, history[^1], history.Max(m => m.TestAcc), classes, badImages,
             ProcessMemory.PeakRssBytes(), trainSeconds > 0 ? history.Sum(m => m.DataWaitSeconds) / trainSeconds : 0,
-            prepared.Entry.Name, data.Train.Samples.Count, data.Test.Samples.Count, wall.Elapsed.TotalSeconds,
+            prepared.Entry.Name, data.Train.Samples.Count - trainLoader.BadImagesSeen.Count,
+            data.Test.Samples.Count - testLoader.BadImagesSeen.Count, wall.Elapsed.TotalSeconds,
             groups.Sum(g => g.Parameters.Sum(p => p.numel())), model.parameters().Sum(p => p.numel()),
             freeze.FrozenNames, prepared.ReusedRows);
         RunJson.Write(run.SummaryFile, summary);
@@ -122,13 +130,13 @@ public static class FineTuneJob
     public static int ResizeFor(int size) => (int)Math.Round(size * 256 / 224.0);
 
     /// <summary>Writes metrics and a checkpoint after every epoch.</summary>
-    private sealed class RunRecorder(RunDirectory run, Models.ResNet model, TorchSharp.Modules.OptimizerHelper optimizer, List<EpochMetrics> history)
-        : ITrainerCallback
+    private sealed class RunRecorder(RunDirectory run, Models.ResNet model, TorchSharp.Modules.OptimizerHelper optimizer,
+        List<EpochMetrics> history, IReadOnlyList<string> classes) : ITrainerCallback
     {
         public void AfterEpoch(EpochMetrics metrics)
         {
             history.Add(metrics);
-            Checkpoint.Save(run.CheckpointFolder, metrics.Epoch, model, optimizer, history);
+            Checkpoint.Save(run.CheckpointFolder, metrics.Epoch, model, optimizer, history, classes);
             run.WriteMetrics(history);
         }
     }

@@ -35,7 +35,7 @@ public sealed class Trainer(
 
             foreach (var c in callbacks) c.BeforeEvaluate(epoch);
             setTrainingMode(false);
-            var eval = Evaluation.Run(model, test);
+            var eval = Evaluation.Run(model, test, afterFirstBatch: () => FaultInjection.Hit($"evaluate:{epoch}"));
             var metrics = new EpochMetrics(epoch, trainLoss, trainAcc, eval.MeanLoss, eval.Accuracy,
                 seen / Math.Max(seconds, 1e-9), seconds, wait);
             results.Add(metrics);
@@ -73,6 +73,7 @@ public sealed class Trainer(
             seen += b.Count;
             var progress = new StepProgress(epoch, step, train.BatchesPerEpoch, batchLossSum / b.Count, b.Count);
             foreach (var c in callbacks) c.AfterStep(progress);
+            FaultInjection.Hit($"step:{epoch}:{step}");
         }
         double seconds = clock.Elapsed.TotalSeconds;
         return (seen == 0 ? 0 : lossSum / seen, seen == 0 ? 0 : correct / (double)seen, seen, seconds, train.LastEpochWaitTime.TotalSeconds);

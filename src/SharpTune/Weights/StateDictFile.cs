@@ -58,6 +58,7 @@ public static class StateDictFile
 
     private static Dictionary<string, Tensor> ReadPyTorch(string path)
     {
+        PickleGuard.Verify(path); // before any unpickling
         var table = PyTorchUnpickler.UnpickleStateDict(path);
         var result = new Dictionary<string, Tensor>(table.Count);
         foreach (System.Collections.DictionaryEntry entry in table)

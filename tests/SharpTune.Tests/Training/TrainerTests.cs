@@ -56,7 +56,7 @@ public class TrainerTests
         using (var first = Create(lr: 0.01))
         {
             var history = TrainerFor(first).Fit(train, test, 1, 2).ToList();
-            Checkpoint.Save(dir.Path, 2, first.Model, first.Optimizer, history);
+            Checkpoint.Save(dir.Path, 2, first.Model, first.Optimizer, history, ["a", "b"]);
         }
         using var resumed = Create(lr: 0.01);
         var state = Checkpoint.Latest(dir.Path)!;
@@ -93,7 +93,7 @@ public class TrainerTests
         public void AfterEpoch(EpochMetrics metrics)
         {
             _history.Add(metrics);
-            Checkpoint.Save(folder, metrics.Epoch, s.Model, s.Optimizer, _history);
+            Checkpoint.Save(folder, metrics.Epoch, s.Model, s.Optimizer, _history, ["a", "b"]);
         }
     }
 }
