@@ -66,6 +66,7 @@ public sealed class RunOptionBinder
             options = def.Apply(options, "false", "--" + def.NegativeFlag);
             explicitlySet.Add(def.Name);
         }
+        options = Recipes.ApplyPreset(options, explicitlySet);
         return options.Data is null ? EmbeddedDataset.ApplyDefaults(options, explicitlySet) : options;
     }
 }

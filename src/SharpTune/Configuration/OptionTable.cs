@@ -1,6 +1,7 @@
 using System.Globalization;
 using SharpTune.Data;
 using SharpTune.Training;
+using SharpTune.Training.Schedules;
 using SharpTune.Tuning;
 
 namespace SharpTune.Configuration;
@@ -25,14 +26,36 @@ public static class OptionTable
             o => o.Size?.ToString(Inv), (o, v) => o with { Size = Int(v, min: 1) }),
         new("epochs", "Training epochs.", o => o.Epochs.ToString(Inv), (o, v) => o with { Epochs = Int(v, min: 1) }),
         new("batch-size", "Examples per batch.", o => o.BatchSize.ToString(Inv), (o, v) => o with { BatchSize = Int(v, min: 1) }),
-        new("lr", "Learning rate of the body (of everything with --no-param-groups). With --loss-reduction sum (default, as d2l) the step on a mean loss is lr*batch-size.",
-            o => D(o.Lr), (o, v) => o with { Lr = Double(v, positive: true) }),
+        new("recipe", "d2l (one phase, the default) or fastai (head first with the body frozen, then all layers with discriminative lrs under one-cycle; presets AdamW, lr 2e-3, mean loss, wd 0.01).",
+            o => o.Recipe.ToString().ToLowerInvariant(), (o, v) => o with { Recipe = Enum<RecipeKind>(v) }),
+        new("lr", "Learning rate of the body (of everything with --no-param-groups), or LOW:HIGH to spread rates geometrically from the stem (LOW) to the head (HIGH). With --loss-reduction sum (default, as d2l) the step on a mean loss is lr*batch-size.",
+            o => o.LrLow is double low ? D(low) + ":" + D(o.Lr) : D(o.Lr), ParseLr),
         new("head-lr-mult", "The new head's learning rate is lr times this.", o => D(o.HeadLrMult),
             (o, v) => o with { HeadLrMult = Double(v, positive: true) }),
         new("param-groups", "Separate learning rates for body and head (true) or one group (false).",
             o => o.ParamGroups ? "true" : "false", (o, v) => o with { ParamGroups = Bool(v) }, NegativeFlag: "no-param-groups"),
         new("momentum", "SGD momentum in [0, 1).", o => D(o.Momentum), (o, v) => o with { Momentum = Double(v, max: 1, maxExclusive: true) }),
         new("weight-decay", "SGD weight decay (L2).", o => D(o.WeightDecay), (o, v) => o with { WeightDecay = Double(v) }),
+        new("optimizer", "sgd or adamw.", o => o.Optimizer.ToString().ToLowerInvariant(), (o, v) => o with { Optimizer = Enum<OptimizerKind>(v) }),
+        new("schedule", "Learning-rate schedule: constant|step|cosine|onecycle (per optimiser step).",
+            o => o.Schedule.ToString().ToLowerInvariant(), (o, v) => o with { Schedule = Enum<ScheduleKind>(v) }),
+        new("warmup-epochs", "Linear warmup of the cosine schedule, in epochs.", o => D(o.WarmupEpochs), (o, v) => o with { WarmupEpochs = Double(v) }),
+        new("step-epochs", "Epochs between decays of the step schedule.", o => o.StepEpochs.ToString(Inv), (o, v) => o with { StepEpochs = Int(v, min: 1) }),
+        new("step-gamma", "Decay factor of the step schedule.", o => D(o.StepGamma), (o, v) => o with { StepGamma = Double(v, positive: true, max: 1) }),
+        new("layer-decay", "Layer-wise lr decay ξ in (0, 1]: head at lr, layer4 at lr·ξ, …, stem at lr·ξ⁵.",
+            o => o.LayerDecay is double d ? D(d) : null, (o, v) => o with { LayerDecay = Double(v, positive: true, max: 1) }),
+        new("freeze-epochs", "fastai recipe: epochs training the head with the body frozen before unfreezing.",
+            o => o.FreezeEpochs.ToString(Inv), (o, v) => o with { FreezeEpochs = Int(v, min: 0) }),
+        new("train-bn", "Keep BatchNorm layers of frozen parts training (fastai's train_bn; the fastai recipe sets it).",
+            o => o.TrainBn ? "true" : "false", (o, v) => o with { TrainBn = Bool(v) }),
+        new("label-smoothing", "Label smoothing of the cross-entropy, in [0, 1).", o => D(o.LabelSmoothing),
+            (o, v) => o with { LabelSmoothing = Double(v, max: 1, maxExclusive: true) }),
+        new("class-weights", "none, or auto: weight the loss inversely to class frequency (imbalanced data).",
+            o => o.ClassWeights.ToString().ToLowerInvariant(), (o, v) => o with { ClassWeights = Enum<ClassWeightMode>(v) }),
+        new("early-stopping", "Stop when test accuracy has not improved for N epochs, keeping the best epoch's weights (0 = off).",
+            o => o.EarlyStopping.ToString(Inv), (o, v) => o with { EarlyStopping = Int(v, min: 0) }),
+        new("accumulate", "Batches whose gradients are accumulated before each optimiser step.",
+            o => o.Accumulate.ToString(Inv), (o, v) => o with { Accumulate = Int(v, min: 1) }),
         new("loss-reduction", "sum (d2l: per-example losses summed before backward) or mean.",
             o => o.LossReduction.ToString().ToLowerInvariant(), (o, v) => o with { LossReduction = Enum<LossReduction>(v) }),
         new("freeze", "Freeze the body up to and including: none|stem|layer1|layer2|layer3|layer4|backbone.",
@@ -62,6 +85,16 @@ public static class OptionTable
         All.Select(d => new KeyValuePair<string, string?>(d.Name, d.Get(options))).ToList();
 
     private static string D(double v) => v.ToString("R", Inv);
+
+    private static FineTuneOptions ParseLr(FineTuneOptions o, string v)
+    {
+        var parts = v.Split(':');
+        if (parts.Length == 1) return o with { Lr = Double(v, positive: true), LrLow = null };
+        if (parts.Length != 2) throw new FormatException("is not a number or LOW:HIGH");
+        double low = Double(parts[0], positive: true), high = Double(parts[1], positive: true);
+        if (low > high) throw new FormatException("has LOW above HIGH");
+        return o with { Lr = high, LrLow = low };
+    }
 
     private static string NonEmpty(string v) =>
         string.IsNullOrWhiteSpace(v) ? throw new FormatException("must not be empty") : v;

@@ -54,25 +54,35 @@ public static class Checkpoint
     }
 
     /// <summary>Restores weights, optimiser state and the RNG from <paramref name="state"/>.</summary>
-    public static void Restore(string folder, CheckpointState state, nn.Module model, TorchSharp.Modules.OptimizerHelper optimizer, IReadOnlyList<string> classifierKeys)
+    public static void Restore(string folder, CheckpointState state, nn.Module model, TorchSharp.Modules.OptimizerHelper optimizer)
     {
-        var dir = Path.Combine(folder, state.Folder);
-        var tensors = StateDictFile.Read(Path.Combine(dir, "model.safetensors"));
+        RestoreModel(folder, state, model);
+        RestoreOptimizer(folder, state, optimizer);
+    }
+
+    /// <summary>Restores the weights and libtorch's RNG (strict: every tensor must fit).</summary>
+    public static void RestoreModel(string folder, CheckpointState state, nn.Module model)
+    {
+        var file = Path.Combine(folder, state.Folder, "model.safetensors");
+        var tensors = StateDictFile.Read(file);
         try
         {
-            StateDictLoader.Load(model, tensors, Path.Combine(dir, "model.safetensors"), new LoadOptions([], Strict: true));
+            StateDictLoader.Load(model, tensors, file, new LoadOptions([], Strict: true));
         }
         finally
         {
             foreach (var t in tensors.Values) t.Dispose();
         }
-        var optimizerFile = Path.Combine(dir, "optimizer.bin");
-        using (var stream = File.OpenRead(optimizerFile))
-        using (var reader = new BinaryReader(stream))
-        {
-            optimizer.load_state_dict(reader);
-        }
         using var rng = tensor(Convert.FromBase64String(state.TorchRngState), dtype: ScalarType.Byte);
         set_rng_state(rng);
+    }
+
+    /// <summary>Restores the optimiser's state (momentum buffers, Adam moments, step counts).</summary>
+    public static void RestoreOptimizer(string folder, CheckpointState state, TorchSharp.Modules.OptimizerHelper optimizer)
+    {
+        var file = Path.Combine(folder, state.Folder, "optimizer.bin");
+        using var stream = File.OpenRead(file);
+        using var reader = new BinaryReader(stream);
+        optimizer.load_state_dict(reader);
     }
 }

@@ -4,6 +4,7 @@ using SharpTune.Data;
 using SharpTune.IO;
 using SharpTune.Models;
 using SharpTune.Reporting;
+using SharpTune.Training.Schedules;
 using SharpTune.Tuning;
 using SharpTune.Weights;
 using static TorchSharp.torch;
@@ -69,25 +70,6 @@ public static class FineTuneJob
         if (prepared.Load is not null) observer.Info("weights: " + prepared.Load.Summary());
         foreach (var row in prepared.ReusedRows) observer.Info($"head row {row.TargetIndex} '{row.TargetClass}' reused from '{row.SourceClass}' (row {row.SourceIndex})");
 
-        var freeze = new FreezePlan(model, options.Freeze);
-        var groups = ParameterGroups.Split(freeze.TrainableParameters, model.ClassifierName, options.Lr, options.HeadLrMult, options.ParamGroups);
-        using var optimizer = ParameterGroups.CreateSgd(groups, options.Momentum, options.WeightDecay);
-        observer.Info("optimiser: SGD " + string.Join(", ", groups.Select(g => $"{g.Name} lr {g.LearningRate:G3} ({g.Parameters.Sum(p => p.numel()):N0} params)")) +
-                      $", momentum {options.Momentum}, weight decay {options.WeightDecay}, loss {options.LossReduction.ToString().ToLowerInvariant()}" +
-                      (freeze.FrozenNames.Count > 0 ? $", frozen: {string.Join(", ", freeze.FrozenNames)}" : ""));
-
-        var history = new List<EpochMetrics>();
-        int startEpoch = 1;
-        if (resume && Checkpoint.Latest(run.CheckpointFolder) is { } state)
-        {
-            if (!state.Classes.SequenceEqual(classes))
-                throw new DataException($"{data.Root}: classes [{string.Join(", ", classes)}] differ from the run's [{string.Join(", ", state.Classes)}]; cannot resume {run.Path} on other classes");
-            Checkpoint.Restore(run.CheckpointFolder, state, model, optimizer, prepared.Entry.Config.ClassifierKeys);
-            history.AddRange(state.History);
-            startEpoch = state.Epoch + 1;
-            observer.Info($"resumed from the checkpoint of epoch {state.Epoch}");
-        }
-
         int size = options.Size ?? prepared.Entry.Config.InputSize;
         var normalization = prepared.Entry.Config.Normalization;
         long cacheBytes = (long)options.CacheMb * 1024 * 1024;
@@ -101,9 +83,62 @@ public static class FineTuneJob
         var train = new ImageBatchSource(trainLoader, data.Train.Samples.Count);
         var test = new ImageBatchSource(testLoader, data.Test.Samples.Count);
 
-        var recorder = new RunRecorder(run, model, optimizer, history, classes);
-        var trainer = new Trainer(model, optimizer, freeze.SetTrainingMode, options.LossReduction, [observer, recorder]);
-        trainer.Fit(train, test, startEpoch, options.Epochs, cancel);
+        using var classWeights = options.ClassWeights == ClassWeightMode.Auto
+            ? tensor(ClassWeighting.Balanced(data.Train.Samples.Select(s => s.Label).ToList(), classes.Count))
+            : null;
+        var settings = new TrainerSettings(options.LossReduction, options.LabelSmoothing, classWeights, options.Accumulate);
+        int stepsPerEpoch = settings.StepsPerEpoch(train.BatchesPerEpoch);
+        var phases = TrainingPlan.Build(options, model.ClassifierName, stepsPerEpoch);
+        int totalEpochs = phases[^1].LastEpoch;
+
+        var history = new List<EpochMetrics>();
+        var resumeState = resume ? Checkpoint.Latest(run.CheckpointFolder) : null;
+        if (resumeState is not null)
+        {
+            if (!resumeState.Classes.SequenceEqual(classes))
+                throw new DataException($"{data.Root}: classes [{string.Join(", ", classes)}] differ from the run's [{string.Join(", ", resumeState.Classes)}]; cannot resume {run.Path} on other classes");
+            Checkpoint.RestoreModel(run.CheckpointFolder, resumeState, model);
+            history.AddRange(resumeState.History);
+            observer.Info($"resumed from the checkpoint of epoch {resumeState.Epoch}");
+        }
+
+        var best = new BestEpochKeeper(model, Path.Combine(run.CheckpointFolder, "best.safetensors"), options.EarlyStopping, history);
+        long trainableParams = 0;
+        var frozenParts = new List<string>();
+        foreach (var phase in phases)
+        {
+            int done = history.Count;
+            if (done >= phase.LastEpoch) continue;
+            var freeze = new FreezePlan(model, phase.Freeze, phase.TrainBatchNorm);
+            var groups = phase.Groups(freeze.TrainableParameters);
+            using var optimizer = ParameterGroups.Create(options.Optimizer, groups, options.Momentum, options.WeightDecay);
+            if (resumeState is not null && done >= phase.FirstEpoch)
+                Checkpoint.RestoreOptimizer(run.CheckpointFolder, resumeState, optimizer); // resuming inside this phase
+            trainableParams = Math.Max(trainableParams, groups.Sum(g => g.Parameters.Sum(p => p.numel())));
+            frozenParts = freeze.FrozenNames.Union(frozenParts).ToList();
+            observer.Info($"{phase.Name}, epochs {phase.FirstEpoch}–{phase.LastEpoch}: {options.Optimizer.ToString().ToLowerInvariant()} " +
+                          string.Join(", ", groups.Select(g => $"{g.Name} lr {g.LearningRate:G3} ({g.Parameters.Sum(p => p.numel()):N0} params)")) +
+                          $", schedule {phase.Schedule.GetType().Name.Replace("Schedule", "").ToLowerInvariant()}, momentum {options.Momentum}, " +
+                          $"weight decay {options.WeightDecay}, loss {options.LossReduction.ToString().ToLowerInvariant()}" +
+                          (freeze.FrozenNames.Count > 0 ? $", frozen: {string.Join(", ", freeze.FrozenNames)}{(phase.TrainBatchNorm ? " (BatchNorm training)" : "")}" : ""));
+
+            var scheduler = new LrScheduler(optimizer, groups.Select(g => g.LearningRate).ToList(), phase.Schedule,
+                phase.FirstEpoch, stepsPerEpoch, (long)phase.Epochs * stepsPerEpoch);
+            var recorder = new RunRecorder(run, model, optimizer, history, classes);
+            var trainer = new Trainer(model, optimizer, freeze.SetTrainingMode, settings, [scheduler, observer, best, recorder]);
+            trainer.Fit(train, test, Math.Max(phase.FirstEpoch, done + 1), phase.LastEpoch, cancel);
+            if (best.StopRequested) break;
+        }
+
+        bool stoppedEarly = history.Count < totalEpochs;
+        if (options.EarlyStopping > 0 && best.Best is not null && File.Exists(best.BestFile))
+        {
+            // Early stopping keeps the best epoch: the saved model is that epoch's weights.
+            var tensors = StateDictFile.Read(best.BestFile);
+            try { StateDictLoader.Load(model, tensors, best.BestFile, new LoadOptions([])); }
+            finally { foreach (var t in tensors.Values) t.Dispose(); }
+            if (stoppedEarly) observer.Info($"early stopping: no better test accuracy since epoch {best.Best.Epoch}; keeping its weights");
+        }
 
         // Final artefacts; summary.json last, so that its presence means "complete".
         StateDictFile.WriteSafetensors(run.WeightsFile, model.state_dict());
@@ -120,8 +155,8 @@ public static class FineTuneJob
             ProcessMemory.PeakRssBytes(), trainSeconds > 0 ? history.Sum(m => m.DataWaitSeconds) / trainSeconds : 0,
             prepared.Entry.Name, data.Train.Samples.Count - trainLoader.BadImagesSeen.Count,
             data.Test.Samples.Count - testLoader.BadImagesSeen.Count, wall.Elapsed.TotalSeconds,
-            groups.Sum(g => g.Parameters.Sum(p => p.numel())), model.parameters().Sum(p => p.numel()),
-            freeze.FrozenNames, prepared.ReusedRows);
+            trainableParams, model.parameters().Sum(p => p.numel()), frozenParts, prepared.ReusedRows,
+            options.Recipe.ToString().ToLowerInvariant(), best.Best?.Epoch ?? history[^1].Epoch, stoppedEarly);
         RunJson.Write(run.SummaryFile, summary);
         return new RunResult(run, summary);
     }

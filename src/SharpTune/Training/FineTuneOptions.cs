@@ -1,4 +1,5 @@
 using SharpTune.Data;
+using SharpTune.Training.Schedules;
 using SharpTune.Tuning;
 
 namespace SharpTune.Training;
@@ -77,7 +78,54 @@ public sealed record FineTuneOptions
     /// <summary>What to do with files that are not readable images: <c>skip</c> (report them) or <c>fail</c>.</summary>
     public BadFilePolicy BadFiles { get; init; } = BadFilePolicy.Skip;
 
-    /// <summary>The d2l scratch recipe on top of these options: random init, one group, lr 5e-4 (no weights, no head reuse).</summary>
+    /// <summary>Lower end of a discriminative learning-rate range (<c>--lr LOW:HIGH</c>): stem at LOW, head at <see cref="Lr"/>, geometric in between.</summary>
+    public double? LrLow { get; init; }
+
+    /// <summary>The recipe: d2l (one phase) or fastai (frozen-body warm-up, then discriminative one-cycle).</summary>
+    public RecipeKind Recipe { get; init; } = RecipeKind.D2l;
+
+    /// <summary>Learning-rate schedule.</summary>
+    public ScheduleKind Schedule { get; init; } = ScheduleKind.Constant;
+
+    /// <summary>Linear warmup of the cosine schedule, in epochs (fractions allowed).</summary>
+    public double WarmupEpochs { get; init; }
+
+    /// <summary>Epochs between decays of the step schedule.</summary>
+    public int StepEpochs { get; init; } = 2;
+
+    /// <summary>Decay factor of the step schedule.</summary>
+    public double StepGamma { get; init; } = 0.1;
+
+    /// <summary>timm-style layer-wise learning-rate decay ξ (head at lr, each depth group below ×ξ); null = off.</summary>
+    public double? LayerDecay { get; init; }
+
+    /// <summary>Optimiser.</summary>
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Sgd;
+
+    /// <summary>fastai recipe: epochs of head-only training before unfreezing.</summary>
+    public int FreezeEpochs { get; init; } = 1;
+
+    /// <summary>Keep BatchNorm layers of frozen parts training (fastai's <c>train_bn</c>).</summary>
+    public bool TrainBn { get; init; }
+
+    /// <summary>Label smoothing ε of the cross-entropy.</summary>
+    public double LabelSmoothing { get; init; }
+
+    /// <summary>Class weights of the loss.</summary>
+    public ClassWeightMode ClassWeights { get; init; } = ClassWeightMode.None;
+
+    /// <summary>Stop when test accuracy has not improved for this many epochs and keep the best epoch's weights (0 = off).</summary>
+    public int EarlyStopping { get; init; }
+
+    /// <summary>Batches whose gradients are accumulated per optimiser step.</summary>
+    public int Accumulate { get; init; } = 1;
+
+    /// <summary>d2l's scratch recipe with these data settings: random init, SGD, one group, constant lr 5e-4, nothing frozen, no weights or head reuse.</summary>
     public FineTuneOptions AsScratch() =>
-        this with { Init = InitMode.Scratch, ParamGroups = false, Lr = 5e-4, Weights = null, ReuseHead = null, ReuseHeadClasses = null };
+        this with
+        {
+            Init = InitMode.Scratch, ParamGroups = false, Lr = 5e-4, LrLow = null, LayerDecay = null, Weights = null,
+            ReuseHead = null, ReuseHeadClasses = null, Recipe = RecipeKind.D2l, Schedule = ScheduleKind.Constant,
+            Optimizer = OptimizerKind.Sgd, Freeze = FreezeLevel.None,
+        };
 }

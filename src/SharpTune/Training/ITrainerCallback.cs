@@ -2,8 +2,8 @@ namespace SharpTune.Training;
 
 /// <summary>Progress of one training step, given to callbacks.</summary>
 /// <param name="Epoch">1-based epoch.</param>
-/// <param name="Step">1-based step within the epoch.</param>
-/// <param name="StepsPerEpoch">Steps in the epoch.</param>
+/// <param name="Step">1-based batch within the epoch.</param>
+/// <param name="StepsPerEpoch">Batches in the epoch.</param>
 /// <param name="Loss">Mean loss per example of this batch.</param>
 /// <param name="Examples">Examples in this batch.</param>
 public readonly record struct StepProgress(int Epoch, int Step, int StepsPerEpoch, double Loss, int Examples);
@@ -20,7 +20,10 @@ public interface ITrainerCallback
     /// <summary>Before an epoch's training phase.</summary>
     void BeforeEpoch(int epoch) { }
 
-    /// <summary>After each optimiser step.</summary>
+    /// <summary>Right before optimiser step <paramref name="step"/> (1-based within the epoch) — where schedules set learning rates.</summary>
+    void BeforeOptimizerStep(int epoch, int step) { }
+
+    /// <summary>After each batch.</summary>
     void AfterStep(StepProgress progress) { }
 
     /// <summary>Before evaluation on the test split.</summary>
@@ -28,4 +31,7 @@ public interface ITrainerCallback
 
     /// <summary>After an epoch, with its metrics.</summary>
     void AfterEpoch(EpochMetrics metrics) { }
+
+    /// <summary>Checked after every epoch: true ends training early (e.g. early stopping).</summary>
+    bool StopRequested => false;
 }

@@ -19,6 +19,9 @@ namespace SharpTune.Training;
 /// <param name="TotalParams">All parameters of the model.</param>
 /// <param name="FrozenParts">Body parts that were frozen.</param>
 /// <param name="ReusedHeadRows">Head rows initialised from another classifier.</param>
+/// <param name="Recipe">Recipe used (<c>d2l</c>, <c>fastai</c>).</param>
+/// <param name="BestEpoch">Epoch with the best test accuracy.</param>
+/// <param name="StoppedEarly">True when early stopping ended the run before its last epoch (model.safetensors then holds the best epoch).</param>
 public sealed record RunSummary(
     string Mode,
     int Epochs,
@@ -35,4 +38,7 @@ public sealed record RunSummary(
     long TrainableParams,
     long TotalParams,
     IReadOnlyList<string> FrozenParts,
-    IReadOnlyList<ReusedRow> ReusedHeadRows);
+    IReadOnlyList<ReusedRow> ReusedHeadRows,
+    string Recipe,
+    int BestEpoch,
+    bool StoppedEarly);

@@ -11,18 +11,24 @@ namespace SharpTune.Training;
 /// <param name="model">The classifier (logits out).</param>
 /// <param name="optimizer">Optimiser over the trainable parameters.</param>
 /// <param name="setTrainingMode">Switches the model between training and evaluation (lets frozen parts stay in eval mode).</param>
-/// <param name="lossReduction">How per-example losses are combined before backward.</param>
+/// <param name="settings">Loss and stepping settings.</param>
 /// <param name="callbacks">Event hooks, called in order.</param>
 public sealed class Trainer(
     nn.Module<Tensor, Tensor> model,
     optim.Optimizer optimizer,
     Action<bool> setTrainingMode,
-    LossReduction lossReduction,
+    TrainerSettings settings,
     IReadOnlyList<ITrainerCallback> callbacks)
 {
+    /// <summary>Creates a trainer with default settings apart from the loss reduction.</summary>
+    public Trainer(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, Action<bool> setTrainingMode,
+        LossReduction lossReduction, IReadOnlyList<ITrainerCallback> callbacks)
+        : this(model, optimizer, setTrainingMode, new TrainerSettings(lossReduction), callbacks) { }
+
     /// <summary>
     /// Trains epochs <paramref name="startEpoch"/>…<paramref name="epochs"/> (1-based, inclusive) and returns their
     /// metrics. Throws <see cref="NonFiniteLossException"/> at the first non-finite loss, before the optimiser step.
+    /// Stops early when a callback requests it.
     /// </summary>
     public IReadOnlyList<EpochMetrics> Fit(IBatchSource train, IBatchSource test, int startEpoch, int epochs, CancellationToken cancel = default)
     {
@@ -40,6 +46,7 @@ public sealed class Trainer(
                 seen / Math.Max(seconds, 1e-9), seconds, wait);
             results.Add(metrics);
             foreach (var c in callbacks) c.AfterEpoch(metrics);
+            if (callbacks.Any(c => c.StopRequested)) break;
         }
         return results;
     }
@@ -49,8 +56,11 @@ public sealed class Trainer(
         setTrainingMode(true);
         double lossSum = 0;
         long correct = 0, seen = 0;
-        int step = 0;
+        int step = 0, accumulated = 0, optimizerStep = 0;
+        int batches = train.BatchesPerEpoch;
+        var reduction = settings.LossReduction == LossReduction.Sum ? nn.Reduction.Sum : nn.Reduction.Mean;
         var clock = Stopwatch.StartNew();
+        optimizer.zero_grad();
         foreach (var batch in train.Epoch(epoch - 1))
         {
             cancel.ThrowIfCancellationRequested();
@@ -58,20 +68,28 @@ public sealed class Trainer(
             using var scope = NewDisposeScope();
             step++;
             var logits = model.call(b.Inputs);
-            var reduction = lossReduction == LossReduction.Sum ? nn.Reduction.Sum : nn.Reduction.Mean;
-            var loss = nn.functional.cross_entropy(logits, b.Labels, reduction: reduction);
+            var loss = nn.functional.cross_entropy(logits, b.Labels, settings.ClassWeights, reduction: reduction,
+                label_smoothing: settings.LabelSmoothing);
             double value = loss.item<float>();
             if (!double.IsFinite(value)) throw new NonFiniteLossException(epoch, step, value);
 
-            optimizer.zero_grad();
-            loss.backward();
-            optimizer.step();
+            // With a mean loss, accumulated gradients are averaged over the window; with a summed loss, summed.
+            var scaled = settings.AccumulateBatches > 1 && reduction == nn.Reduction.Mean ? loss / settings.AccumulateBatches : loss;
+            scaled.backward();
+            if (++accumulated == settings.AccumulateBatches || step == batches)
+            {
+                optimizerStep++;
+                foreach (var c in callbacks) c.BeforeOptimizerStep(epoch, optimizerStep);
+                optimizer.step();
+                optimizer.zero_grad();
+                accumulated = 0;
+            }
 
-            double batchLossSum = lossReduction == LossReduction.Sum ? value : value * b.Count;
+            double batchLossSum = reduction == nn.Reduction.Sum ? value : value * b.Count;
             lossSum += batchLossSum;
             correct += logits.argmax(1).eq(b.Labels).sum().item<long>();
             seen += b.Count;
-            var progress = new StepProgress(epoch, step, train.BatchesPerEpoch, batchLossSum / b.Count, b.Count);
+            var progress = new StepProgress(epoch, step, batches, batchLossSum / b.Count, b.Count);
             foreach (var c in callbacks) c.AfterStep(progress);
             FaultInjection.Hit($"step:{epoch}:{step}");
         }

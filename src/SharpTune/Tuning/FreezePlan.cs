@@ -1,30 +1,44 @@
 using SharpTune.Models;
 using TorchSharp;
-using Parameter = TorchSharp.Modules.Parameter;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
+using ResNet = SharpTune.Models.ResNet;
 
 namespace SharpTune.Tuning;
 
 /// <summary>
 /// Applies a <see cref="FreezeLevel"/> to a ResNet and keeps it applied: frozen parameters have
 /// <c>requires_grad = false</c>, and <see cref="SetTrainingMode"/> puts frozen parts in eval mode after
-/// <c>model.train()</c> so their BatchNorm running statistics stay fixed.
+/// <c>model.train()</c> so their BatchNorm running statistics stay fixed. With <c>trainBatchNorm</c> (fastai's
+/// <c>train_bn</c>), BatchNorm layers inside frozen parts keep training: their weights get gradients and their
+/// statistics follow the new data. Creating a plan first unfreezes everything, so plans can follow one another
+/// (gradual unfreezing).
 /// </summary>
 public sealed class FreezePlan
 {
     private readonly ResNet _model;
     private readonly List<nn.Module> _frozen;
+    private readonly bool _trainBatchNorm;
 
     /// <summary>Freezes <paramref name="model"/>'s body up to <paramref name="level"/>.</summary>
-    public FreezePlan(ResNet model, FreezeLevel level)
+    public FreezePlan(ResNet model, FreezeLevel level, bool trainBatchNorm = false)
     {
         _model = model;
+        _trainBatchNorm = trainBatchNorm;
         Level = level;
-        _frozen = model.BodyParts.Take(level.FrozenBodyParts()).Select(p => p.Module).ToList();
-        FrozenNames = model.BodyParts.Take(level.FrozenBodyParts()).Select(p => p.Name).ToList();
+        var parts = model.BodyParts.Take(level.FrozenBodyParts()).ToList();
+        _frozen = parts.Select(p => p.Module).ToList();
+        FrozenNames = parts.Select(p => p.Name).ToList();
+
+        foreach (var p in model.parameters()) p.requires_grad = true;
         foreach (var part in _frozen)
-            foreach (var p in part.parameters())
-                p.requires_grad = false;
+        {
+            foreach (var (_, module) in part.named_modules().Prepend(("", part)))
+            {
+                bool keep = trainBatchNorm && module is BatchNorm2d;
+                foreach (var (_, p) in module.named_parameters(recurse: false)) p.requires_grad = keep;
+            }
+        }
     }
 
     /// <summary>The level applied.</summary>
@@ -37,10 +51,17 @@ public sealed class FreezePlan
     public IEnumerable<(string Name, Parameter Parameter)> TrainableParameters =>
         _model.named_parameters().Where(p => p.parameter.requires_grad).Select(p => (p.name, p.parameter));
 
-    /// <summary>Sets training or evaluation mode, keeping frozen parts in evaluation mode.</summary>
+    /// <summary>Sets training or evaluation mode, keeping frozen parts (but, with train-bn, not their BatchNorm) in evaluation mode.</summary>
     public void SetTrainingMode(bool training)
     {
         _model.train(training);
-        if (training) foreach (var part in _frozen) part.eval();
+        if (!training) return;
+        foreach (var part in _frozen)
+        {
+            part.eval();
+            if (!_trainBatchNorm) continue;
+            foreach (var (_, module) in part.named_modules().Prepend(("", part)))
+                if (module is BatchNorm2d) module.train();
+        }
     }
 }

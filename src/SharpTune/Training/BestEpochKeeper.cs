@@ -1,0 +1,33 @@
+using SharpTune.Weights;
+using static TorchSharp.torch;
+
+namespace SharpTune.Training;
+
+/// <summary>
+/// Tracks the best epoch by test accuracy. With early stopping (<paramref name="patience"/> &gt; 0) it keeps that
+/// epoch's weights in <c>checkpoint/best.safetensors</c> and asks the trainer to stop after <paramref name="patience"/>
+/// epochs without improvement.
+/// </summary>
+public sealed class BestEpochKeeper(nn.Module model, string bestFile, int patience, IEnumerable<EpochMetrics> history) : ITrainerCallback
+{
+    private EpochMetrics? _best = history.OrderByDescending(m => m.TestAcc).ThenBy(m => m.Epoch).FirstOrDefault();
+    private int _lastEpoch = history.Select(m => m.Epoch).DefaultIfEmpty(0).Max();
+
+    /// <summary>The best epoch so far.</summary>
+    public EpochMetrics? Best => _best;
+
+    /// <summary>Where the best weights are.</summary>
+    public string BestFile => bestFile;
+
+    /// <inheritdoc />
+    public void AfterEpoch(EpochMetrics metrics)
+    {
+        _lastEpoch = metrics.Epoch;
+        if (_best is not null && metrics.TestAcc <= _best.TestAcc) return;
+        _best = metrics;
+        if (patience > 0) StateDictFile.WriteSafetensors(bestFile, model.state_dict());
+    }
+
+    /// <inheritdoc />
+    public bool StopRequested => patience > 0 && _best is not null && _lastEpoch - _best.Epoch >= patience;
+}

@@ -1,0 +1,33 @@
+using static TorchSharp.torch;
+
+namespace SharpTune.Training;
+
+/// <summary>How the trainer computes the loss and steps the optimiser.</summary>
+/// <param name="LossReduction">How per-example losses are combined before backward.</param>
+/// <param name="LabelSmoothing">Label smoothing ε of the cross-entropy (0 = none).</param>
+/// <param name="ClassWeights">Per-class loss weights (null = equal), e.g. from <see cref="ClassWeighting.Balanced"/>.</param>
+/// <param name="AccumulateBatches">Batches whose gradients are summed before one optimiser step.</param>
+public sealed record TrainerSettings(
+    LossReduction LossReduction = LossReduction.Sum,
+    double LabelSmoothing = 0,
+    Tensor? ClassWeights = null,
+    int AccumulateBatches = 1)
+{
+    /// <summary>Optimiser steps in an epoch of <paramref name="batches"/> batches.</summary>
+    public int StepsPerEpoch(int batches) => (batches + AccumulateBatches - 1) / AccumulateBatches;
+}
+
+/// <summary>Class weights for imbalanced data.</summary>
+public static class ClassWeighting
+{
+    /// <summary>
+    /// scikit-learn's "balanced" weights: w_c = N / (C · n_c), so every class contributes equally to the loss.
+    /// A class without examples gets weight 0.
+    /// </summary>
+    public static float[] Balanced(IReadOnlyList<int> labels, int classes)
+    {
+        var counts = new int[classes];
+        foreach (var l in labels) counts[l]++;
+        return counts.Select(n => n == 0 ? 0f : labels.Count / (float)(classes * n)).ToArray();
+    }
+}
