@@ -23,6 +23,7 @@ public static class SharpTuneCli
         var root = new RootCommand("SharpTune: fine-tune pretrained networks in .NET.");
         root.Subcommands.Add(FinetuneCommand.BuildFinetune());
         root.Subcommands.Add(FinetuneCommand.BuildCompare());
+        root.Subcommands.Add(LrFindCommand.Build());
         root.Subcommands.Add(EvaluateCommand.Build());
         root.Subcommands.Add(PredictCommand.Build());
         root.Subcommands.Add(ModelsCommand.Build());

@@ -54,39 +54,14 @@ public static class FineTuneJob
     private static RunResult Execute(FineTuneOptions options, RunDirectory run, bool resume, IRunObserver observer, CancellationToken cancel)
     {
         var wall = Stopwatch.StartNew();
-        set_num_threads(options.Threads);
-
-        var data = ImageFolder.Open(options.Data!, options.BadFiles);
-        var classes = data.Classes;
-        observer.Info($"data: {data.Root}: {data.Train.Samples.Count} train / {data.Test.Samples.Count} {data.TestSplitName} images, {classes.Count} classes");
-        foreach (var bad in data.BadImages) observer.Warning($"skipped {bad}");
-
+        // The run directory and its config are written only once the options passed validation and the data opened.
+        using var setup = new ImageRunSetup(options, observer);
+        var (data, classes, prepared, model) = (setup.Data, setup.Classes, setup.Prepared, setup.Prepared.Model);
         Directory.CreateDirectory(run.Path);
         if (!resume)
             YamlConfig.Write(run.ConfigFile, options, $"SharpTune fine-tuning run, {DateTime.UtcNow:yyyy-MM-dd HH:mm:ss} UTC\nresume with: sharptune finetune --resume {run.Path}");
 
-        var prepared = ModelSetup.Prepare(options, classes);
-        using var model = prepared.Model;
-        if (prepared.Load is not null) observer.Info("weights: " + prepared.Load.Summary());
-        foreach (var row in prepared.ReusedRows) observer.Info($"head row {row.TargetIndex} '{row.TargetClass}' reused from '{row.SourceClass}' (row {row.SourceIndex})");
-
-        int size = options.Size ?? prepared.Entry.Config.InputSize;
-        var normalization = prepared.Entry.Config.Normalization;
-        long cacheBytes = (long)options.CacheMb * 1024 * 1024;
-        using var trainLoader = new ImageLoader(data.Train.Samples, ImageTransforms.TrainD2l(size, normalization),
-            new LoaderOptions(options.BatchSize, Shuffle: true, options.Seed, options.Workers, CacheBytes: cacheBytes));
-        using var testLoader = new ImageLoader(data.Test.Samples, ImageTransforms.EvalD2l(size, normalization),
-            new LoaderOptions(options.BatchSize, Shuffle: false, options.Seed, options.Workers, CacheBytes: cacheBytes));
-        // Files that pass the header probe but fail to decode are found while loading: report each once, then go on.
-        trainLoader.BadImageFound += bad => observer.Warning($"skipped {bad}");
-        testLoader.BadImageFound += bad => observer.Warning($"skipped {bad}");
-        var train = new ImageBatchSource(trainLoader, data.Train.Samples.Count);
-        var test = new ImageBatchSource(testLoader, data.Test.Samples.Count);
-
-        using var classWeights = options.ClassWeights == ClassWeightMode.Auto
-            ? tensor(ClassWeighting.Balanced(data.Train.Samples.Select(s => s.Label).ToList(), classes.Count))
-            : null;
-        var settings = new TrainerSettings(options.LossReduction, options.LabelSmoothing, classWeights, options.Accumulate);
+        var (train, test, settings) = (setup.Train, setup.Test, setup.Settings);
         int stepsPerEpoch = settings.StepsPerEpoch(train.BatchesPerEpoch);
         var phases = TrainingPlan.Build(options, model.ClassifierName, stepsPerEpoch);
         int totalEpochs = phases[^1].LastEpoch;
@@ -143,18 +118,16 @@ public static class FineTuneJob
         // Final artefacts; summary.json last, so that its presence means "complete".
         StateDictFile.WriteSafetensors(run.WeightsFile, model.state_dict());
         RunJson.Write(run.ModelInfoFile, new ModelInfo(ModelInfo.CurrentFormatVersion, prepared.Entry.Name, "resnet",
-            model.Spec.Block, model.Spec.Layers, model.Spec.Widths, classes, normalization, size, ResizeFor(size),
+            model.Spec.Block, model.Spec.Layers, model.Spec.Widths, classes, prepared.Entry.Config.Normalization, setup.Size, ResizeFor(setup.Size),
             Path.GetFileName(run.WeightsFile)));
         var mode = options.Init == InitMode.Pretrained ? "finetune" : "scratch";
         Curves.Save(run.CurvesFile, $"{mode}: {prepared.Entry.Name} on {Path.GetFileName(data.Root.TrimEnd('/'))}", Curves.ForRun(history));
 
-        var badImages = data.BadImages.Concat(trainLoader.BadImagesSeen).Concat(testLoader.BadImagesSeen)
-            .Select(b => b.Path).Distinct().ToList();
+        var badImages = data.BadImages.Concat(setup.BadImagesSeen).Select(b => b.Path).Distinct().ToList();
         double trainSeconds = history.Sum(m => m.EpochSeconds);
         var summary = new RunSummary(mode, history.Count, history[^1], history.Max(m => m.TestAcc), classes, badImages,
             ProcessMemory.PeakRssBytes(), trainSeconds > 0 ? history.Sum(m => m.DataWaitSeconds) / trainSeconds : 0,
-            prepared.Entry.Name, data.Train.Samples.Count - trainLoader.BadImagesSeen.Count,
-            data.Test.Samples.Count - testLoader.BadImagesSeen.Count, wall.Elapsed.TotalSeconds,
+            prepared.Entry.Name, setup.TrainExamples, setup.TestExamples, wall.Elapsed.TotalSeconds,
             trainableParams, model.parameters().Sum(p => p.numel()), frozenParts, prepared.ReusedRows,
             options.Recipe.ToString().ToLowerInvariant(), best.Best?.Epoch ?? history[^1].Epoch, stoppedEarly);
         RunJson.Write(run.SummaryFile, summary);

@@ -1,0 +1,87 @@
+using SharpTune.Data;
+using static TorchSharp.torch;
+
+namespace SharpTune.Training;
+
+/// <summary>
+/// What every image job needs before training: the dataset opened (bad files reported), the model prepared (weights,
+/// new head, head-row reuse), the loaders with the model's preprocessing, and the loss settings. Shared by
+/// <see cref="FineTuneJob"/> and <see cref="LrFindJob"/>; disposing it frees the model, loaders and class weights.
+/// </summary>
+public sealed class ImageRunSetup : IDisposable
+{
+    private readonly ImageLoader _trainLoader;
+    private readonly ImageLoader _testLoader;
+    private readonly Tensor? _classWeights;
+
+    /// <summary>Opens the data and builds the model and loaders for <paramref name="options"/>.</summary>
+    public ImageRunSetup(FineTuneOptions options, IRunObserver observer)
+    {
+        set_num_threads(options.Threads);
+        Data = ImageFolder.Open(options.Data!, options.BadFiles);
+        observer.Info($"data: {Data.Root}: {Data.Train.Samples.Count} train / {Data.Test.Samples.Count} {Data.TestSplitName} images, {Classes.Count} classes");
+        foreach (var bad in Data.BadImages) observer.Warning($"skipped {bad}");
+
+        Prepared = ModelSetup.Prepare(options, Classes);
+        if (Prepared.Load is not null) observer.Info("weights: " + Prepared.Load.Summary());
+        foreach (var row in Prepared.ReusedRows)
+            observer.Info($"head row {row.TargetIndex} '{row.TargetClass}' reused from '{row.SourceClass}' (row {row.SourceIndex})");
+
+        Size = options.Size ?? Prepared.Entry.Config.InputSize;
+        var normalization = Prepared.Entry.Config.Normalization;
+        long cacheBytes = (long)options.CacheMb * 1024 * 1024;
+        _trainLoader = new ImageLoader(Data.Train.Samples, ImageTransforms.TrainD2l(Size, normalization),
+            new LoaderOptions(options.BatchSize, Shuffle: true, options.Seed, options.Workers, CacheBytes: cacheBytes));
+        _testLoader = new ImageLoader(Data.Test.Samples, ImageTransforms.EvalD2l(Size, normalization),
+            new LoaderOptions(options.BatchSize, Shuffle: false, options.Seed, options.Workers, CacheBytes: cacheBytes));
+        // Files that pass the header probe but fail to decode are found while loading: report each once, then go on.
+        _trainLoader.BadImageFound += bad => observer.Warning($"skipped {bad}");
+        _testLoader.BadImageFound += bad => observer.Warning($"skipped {bad}");
+        Train = new ImageBatchSource(_trainLoader, Data.Train.Samples.Count);
+        Test = new ImageBatchSource(_testLoader, Data.Test.Samples.Count);
+
+        _classWeights = options.ClassWeights == ClassWeightMode.Auto
+            ? tensor(ClassWeighting.Balanced(Data.Train.Samples.Select(s => s.Label).ToList(), Classes.Count))
+            : null;
+        Settings = new TrainerSettings(options.LossReduction, options.LabelSmoothing, _classWeights, options.Accumulate);
+    }
+
+    /// <summary>The dataset.</summary>
+    public ImageFolderSplits Data { get; }
+
+    /// <summary>Class names.</summary>
+    public IReadOnlyList<string> Classes => Data.Classes;
+
+    /// <summary>The model and how it was made.</summary>
+    public PreparedModel Prepared { get; }
+
+    /// <summary>Crop size.</summary>
+    public int Size { get; }
+
+    /// <summary>Training batches (augmented, shuffled per epoch).</summary>
+    public IBatchSource Train { get; }
+
+    /// <summary>Test batches (resize + centre crop).</summary>
+    public IBatchSource Test { get; }
+
+    /// <summary>Loss and stepping settings.</summary>
+    public TrainerSettings Settings { get; }
+
+    /// <summary>Files found bad while loading (beyond those found when opening the data).</summary>
+    public IEnumerable<BadImage> BadImagesSeen => _trainLoader.BadImagesSeen.Concat(_testLoader.BadImagesSeen);
+
+    /// <summary>Training examples that decoded (samples minus those found bad while loading).</summary>
+    public int TrainExamples => Data.Train.Samples.Count - _trainLoader.BadImagesSeen.Count;
+
+    /// <summary>Test examples that decoded.</summary>
+    public int TestExamples => Data.Test.Samples.Count - _testLoader.BadImagesSeen.Count;
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _trainLoader.Dispose();
+        _testLoader.Dispose();
+        _classWeights?.Dispose();
+        Prepared.Model.Dispose();
+    }
+}
