@@ -39,7 +39,9 @@ public static class SharpTuneCli
         }
         try
         {
-            return parsed.Invoke();
+            // System.CommandLine's default handler would print "Unhandled exception" and return 1 for every
+            // exception; the catches below map them to the documented exit codes instead.
+            return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (UsageException e)
         {

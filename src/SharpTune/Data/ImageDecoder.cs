@@ -198,9 +198,8 @@ public static class ImageDecoder
         string? sniffed = Sniff(head);
         string? announced = ImageFormats.FormatOfExtension(path);
         if (sniffed is not null)
-            return result == SKCodecResult.IncompleteInput
-                ? $"truncated {sniffed}: the data ends inside the header"
-                : $"damaged {sniffed} header: cannot be decoded";
+            return $"damaged or truncated {sniffed} header: cannot be decoded" +
+                   (result is { } r && r != SKCodecResult.IncompleteInput ? $" ({r})" : "");
         string what = LooksLikeText(head) ? "content looks like text" : "unrecognised content";
         return announced is null
             ? $"not an image ({what})"

@@ -22,10 +22,11 @@ internal static class Resampler
 
     /// <summary>
     /// Taps for output positions <paramref name="first"/> … <paramref name="first"/>+<paramref name="count"/>−1 of a
-    /// resample of the source interval [<paramref name="in0"/>, <paramref name="in1"/>) (axis length
-    /// <paramref name="inSize"/>) onto <paramref name="outSize"/> positions.
+    /// resample of the source interval [<paramref name="in0"/>, <paramref name="in1"/>) onto <paramref name="outSize"/>
+    /// positions, reading only source pixels [<paramref name="lo"/>, <paramref name="hi"/>) (PIL: 0 and the image size;
+    /// here the crop the image went through, so that crop-then-resize equals PIL's resize of the cropped image).
     /// </summary>
-    public static Axis Coefficients(double in0, double in1, int inSize, int outSize, int first, int count)
+    public static Axis Coefficients(double in0, double in1, int lo, int hi, int outSize, int first, int count)
     {
         double scale = (in1 - in0) / outSize;
         double filterScale = Math.Max(scale, 1.0);
@@ -40,16 +41,18 @@ internal static class Resampler
         {
             int xx = first + i;
             double center = in0 + (xx + 0.5) * scale;
-            int xmin = (int)(center - support + 0.5); // C cast: truncation toward zero, as PIL
-            if (xmin < 0) xmin = 0;
-            int xmax = (int)(center + support + 0.5);
-            if (xmax > inSize) xmax = inSize;
+            // PIL truncates toward zero and clamps at 0; relative to lo, truncation and flooring differ only below
+            // lo, where both clamp.
+            int xmin = (int)Math.Floor(center - support + 0.5);
+            if (xmin < lo) xmin = lo;
+            int xmax = (int)Math.Floor(center + support + 0.5);
+            if (xmax > hi) xmax = hi;
             xmax -= xmin;
             if (xmax > stride) xmax = stride;
             if (xmax <= 0)
             {
                 // Degenerate interval (cannot happen for boxes inside the image): nearest pixel.
-                start[i] = Math.Clamp((int)center, 0, inSize - 1);
+                start[i] = Math.Clamp((int)center, lo, hi - 1);
                 taps[i] = 1;
                 weights[i * stride] = 1f;
                 continue;
