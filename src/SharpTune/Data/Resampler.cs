@@ -123,6 +123,14 @@ internal static class Resampler
                 int s = rowBase + starts[j] * 3;
                 int n = counts[j];
                 int wBase = j * stride;
+                if (n == 2)
+                {
+                    float w0 = weights[wBase], w1 = weights[wBase + 1];
+                    tmp[o] = Clip8(px[s] * w0 + px[s + 3] * w1);
+                    tmp[o + 1] = Clip8(px[s + 1] * w0 + px[s + 4] * w1);
+                    tmp[o + 2] = Clip8(px[s + 2] * w0 + px[s + 5] * w1);
+                    continue;
+                }
                 float acc0 = 0, acc1 = 0, acc2 = 0;
                 for (int t = 0; t < n; t++, s += 3)
                 {
@@ -154,12 +162,31 @@ internal static class Resampler
                 tmp.AsSpan(first, rowBytes).CopyTo(row);
                 continue;
             }
+            var w = v.Weights;
+            if (n == 2)
+            {
+                // Upscaling (and mild downscaling) mostly needs two taps: unrolled.
+                float w0 = w[wBase], w1 = w[wBase + 1];
+                var r0 = tmp.AsSpan(first, rowBytes);
+                var r1 = tmp.AsSpan(first + tmpStride, rowBytes);
+                for (int x = 0; x < row.Length; x++) row[x] = Clip8(r0[x] * w0 + r1[x] * w1);
+                continue;
+            }
+            if (n == 3)
+            {
+                float w0 = w[wBase], w1 = w[wBase + 1], w2 = w[wBase + 2];
+                var r0 = tmp.AsSpan(first, rowBytes);
+                var r1 = tmp.AsSpan(first + tmpStride, rowBytes);
+                var r2 = tmp.AsSpan(first + 2 * tmpStride, rowBytes);
+                for (int x = 0; x < row.Length; x++) row[x] = Clip8(r0[x] * w0 + r1[x] * w1 + r2[x] * w2);
+                continue;
+            }
             for (int x = 0; x < rowBytes; x++)
             {
                 float acc = 0;
                 int s = first + x;
                 for (int t = 0; t < n; t++, s += tmpStride)
-                    acc += tmp[s] * v.Weights[wBase + t];
+                    acc += tmp[s] * w[wBase + t];
                 row[x] = Clip8(acc);
             }
         }

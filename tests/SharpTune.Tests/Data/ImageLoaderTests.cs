@@ -28,7 +28,8 @@ public class ImageLoaderTests
     {
         var (dir, data) = Dataset();
         using var _ = dir;
-        using var loader = new ImageLoader(data.Train.Samples, ImageTransforms.TrainD2l(24, Normalization.CntkBgr255),
+        var transforms = ImageTransforms.TrainD2l(24, Normalization.CntkBgr255);
+        using var loader = new ImageLoader(data.Train.Samples, transforms,
             new LoaderOptions(BatchSize: 8, Shuffle: true, Seed: 3, Workers: 2, Prefetch: 2));
         Assert.Equal(4, loader.BatchesPerEpoch); // 30 samples
         int seen = 0, batches = 0;
@@ -42,7 +43,15 @@ public class ImageLoaderTests
                 Assert.Equal(new long[] { batch.Count, 3, 24, 24 }, batch.Images.shape);
                 Assert.Equal(new long[] { batch.Count }, batch.Labels.shape);
                 var labels = batch.Labels.data<long>().ToArray();
-                for (int i = 0; i < batch.Count; i++) Assert.Equal(data.Train.Samples[batch.SampleIndices[i]].Label, labels[i]);
+                var images = batch.Images.data<float>().ToArray();
+                for (int i = 0; i < batch.Count; i++)
+                {
+                    int index = batch.SampleIndices[i];
+                    Assert.Equal(data.Train.Samples[index].Label, labels[i]);
+                    // Each image is exactly what the transforms make of that file with the sample's own random stream.
+                    var expected = transforms.Apply(ImageDecoder.Decode(data.Train.Samples[index].Path), SampleRandom.For(3, 0, index)).Chw;
+                    Assert.Equal(expected, images.AsSpan(i * expected.Length, expected.Length).ToArray());
+                }
                 Assert.Equal(batches, batch.Index);
                 seen += batch.Count;
                 batches++;
