@@ -160,6 +160,17 @@ public class BadFileTests
     }
 
     [Fact]
+    public void NamedPipeWithAnImageNameDoesNotBlockTheScan()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        using var dir = new TempDir();
+        TestImages.MakeDataset(dir.Path, ["train", "test"], ["cat"], 2);
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", dir["train/cat/pipe.jpg"])) mkfifo.WaitForExit();
+        var data = ImageFolder.Open(dir.Path, BadFilePolicy.Skip, new ImageFolderOptions(VerifyByDecoding: true));
+        Assert.Equal(dir["train/cat/pipe.jpg"], Assert.Single(data.BadImages).Path);
+    }
+
+    [Fact]
     public void FailPolicyListsEveryBadFileOfBothSplits()
     {
         using var dir = new TempDir();
