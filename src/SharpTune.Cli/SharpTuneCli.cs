@@ -44,6 +44,8 @@ public static class SharpTuneCli
         }
         try
         {
+            // System.CommandLine's default handler would print "Unhandled exception" and return 1 for every
+            // exception; the catches below map them to the documented exit codes instead.
             return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (Exception e) when (e is UsageException or SharpTune.Models.UnknownModelException or SharpTune.Configuration.OptionsException)

@@ -38,6 +38,7 @@ public static class ImageDecoder
     /// <summary>Header probe; throws <see cref="BadImageException"/> with the reason.</summary>
     internal static ImageHeader ReadHeaderCore(string path, long maxPixels)
     {
+        CheckNotEmpty(path);
         using var stream = OpenFile(path, out long length);
         if (length == 0) throw new BadImageException("empty file (0 bytes)");
         SKCodec? codec;
@@ -65,6 +66,7 @@ public static class ImageDecoder
     /// </summary>
     internal static (RgbImage Image, ImageHeader Header) DecodeCore(string path, Func<ImageHeader, double>? minScale, long maxPixels)
     {
+        CheckNotEmpty(path);
         byte[] bytes = ReadAllBytes(path);
         if (bytes.Length == 0) throw new BadImageException("empty file (0 bytes)");
         using var data = SKData.CreateCopy(bytes);
@@ -142,6 +144,16 @@ public static class ImageDecoder
 
     internal static string FormatName(SKEncodedImageFormat format) => format.ToString().ToLowerInvariant();
 
+    /// <summary>
+    /// Refuses files whose size is 0 before opening them: empty files, and also FIFOs or device files, whose size reads
+    /// as 0 and whose opening could block forever.
+    /// </summary>
+    private static void CheckNotEmpty(string path)
+    {
+        var info = new FileInfo(path);
+        if (info.Exists && info.Length == 0) throw new BadImageException("empty file (0 bytes)");
+    }
+
     private static FileStream OpenFile(string path, out long length)
     {
         try
@@ -198,9 +210,8 @@ public static class ImageDecoder
         string? sniffed = Sniff(head);
         string? announced = ImageFormats.FormatOfExtension(path);
         if (sniffed is not null)
-            return result == SKCodecResult.IncompleteInput
-                ? $"truncated {sniffed}: the data ends inside the header"
-                : $"damaged {sniffed} header: cannot be decoded";
+            return $"damaged or truncated {sniffed} header: cannot be decoded" +
+                   (result is { } r && r != SKCodecResult.IncompleteInput ? $" ({r})" : "");
         string what = LooksLikeText(head) ? "content looks like text" : "unrecognised content";
         return announced is null
             ? $"not an image ({what})"

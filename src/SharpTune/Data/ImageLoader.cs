@@ -1,21 +1,22 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
-using System.Threading.Channels;
+using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
 namespace SharpTune.Data;
 
 /// <summary>
-/// Batches of transformed images for training and evaluation. Background worker threads decode and augment while the
-/// consumer trains; each worker fills its own bounded channel (batches w, w+W, w+2W, …) and the consumer reads them
-/// round-robin, so batches arrive in order and at most <see cref="LoaderOptions.Prefetch"/> wait ready. Workers fill
-/// pooled float buffers; tensors are created on the consumer's thread (TorchSharp dispose scopes are per thread).
+/// Batches of transformed images for training and evaluation. Background worker threads (plain threads) decode and
+/// augment while the consumer trains: they claim samples one at a time, in epoch order, from a shared cursor that may
+/// run at most <see cref="LoaderOptions.Prefetch"/> batches ahead of the consumer, so several workers share even a
+/// single batch and batches complete in order. Workers fill pooled float buffers; tensors are created on the
+/// consumer's thread (TorchSharp dispose scopes are per thread), with one copy.
 /// Everything random is fixed by (seed, epoch, sample index): the same epoch gives the same batches whatever the
 /// worker count, timing or cache. A file that fails to decode is left out of its batch (which is then one image
 /// short), reported once through <see cref="BadImageFound"/> and listed in <see cref="BadImagesSeen"/>; it never throws.
 /// </summary>
-public sealed class ImageLoader : IDisposable
+public sealed partial class ImageLoader : IDisposable
 {
     private readonly ImageSample[] _samples;
     private readonly LoaderOptions _options;
@@ -27,7 +28,7 @@ public sealed class ImageLoader : IDisposable
     private readonly ConcurrentBag<float[]> _buffers = [];
     private long _waitTicks;
     private int _active;
-    private CancellationTokenSource? _epochCancel;
+    private EpochRun? _epochRun;
     private bool _disposed;
 
     /// <summary>Creates a loader over <paramref name="samples"/>; <paramref name="transforms"/> must produce a fixed size.</summary>
@@ -109,182 +110,85 @@ public sealed class ImageLoader : IDisposable
         if (Interlocked.CompareExchange(ref _active, 1, 0) != 0)
             throw new InvalidOperationException("an epoch of this loader is already being enumerated; finish or dispose it first");
         Interlocked.Exchange(ref _waitTicks, 0);
-        var order = EpochOrder(epoch);
-        int batches = BatchesPerEpoch;
-        int workers = _options.Workers;
-        using var cancel = new CancellationTokenSource();
-        _epochCancel = cancel;
-        var channels = new Channel<PreparedBatch>[workers];
-        var threads = new Thread[workers];
+        var run = new EpochRun(this, epoch);
+        _epochRun = run;
+        var threads = new Thread[_options.Workers];
         try
         {
-            int capacity = Math.Max(1, _options.Prefetch / Math.Max(1, workers));
-            for (int w = 0; w < workers; w++)
+            for (int w = 0; w < threads.Length; w++)
             {
-                channels[w] = Channel.CreateBounded<PreparedBatch>(new BoundedChannelOptions(capacity)
-                {
-                    SingleReader = true,
-                    SingleWriter = true,
-                    FullMode = BoundedChannelFullMode.Wait,
-                });
-                int first = w;
-                var writer = channels[w].Writer;
-                threads[w] = new Thread(() => Produce(first, workers, batches, order, epoch, writer, cancel.Token))
-                {
-                    IsBackground = true,
-                    Name = $"SharpTune data worker {w}",
-                };
+                threads[w] = new Thread(run.Work) { IsBackground = true, Name = $"SharpTune data worker {w}" };
                 threads[w].Start();
             }
-
-            for (int b = 0; b < batches; b++)
+            for (int b = 0; b < run.Batches.Length; b++)
             {
-                PreparedBatch prepared;
-                if (workers == 0)
-                {
-                    long start = Stopwatch.GetTimestamp();
-                    prepared = Prepare(b, order, epoch);
-                    Interlocked.Add(ref _waitTicks, Stopwatch.GetElapsedTime(start).Ticks);
-                }
-                else
-                {
-                    prepared = Receive(channels[b % workers].Reader, cancel.Token);
-                }
-                var batch = ToBatch(prepared);
+                long start = Stopwatch.GetTimestamp();
+                var slot = threads.Length == 0 ? run.PrepareInline(b) : run.WaitFor(b);
+                Interlocked.Add(ref _waitTicks, Stopwatch.GetElapsedTime(start).Ticks);
+                var batch = ToBatch(slot);
+                run.Consumed(b);
                 if (batch is not null) yield return batch;
             }
         }
         finally
         {
-            cancel.Cancel();
+            run.Cancel();
             foreach (var t in threads) t?.Join();
-            foreach (var c in channels)
-                if (c is not null)
-                    while (c.Reader.TryRead(out var left)) _buffers.Add(left.Buffer);
-            _epochCancel = null;
+            run.ReturnBuffers();
+            _epochRun = null;
             Interlocked.Exchange(ref _active, 0);
         }
     }
 
-    private PreparedBatch Receive(ChannelReader<PreparedBatch> reader, CancellationToken token)
-    {
-        if (reader.TryRead(out var ready)) return ready;
-        long start = Stopwatch.GetTimestamp();
-        try
-        {
-            return reader.ReadAsync(token).AsTask().GetAwaiter().GetResult();
-        }
-        catch (ChannelClosedException e) when (e.InnerException is not null)
-        {
-            ExceptionDispatchInfo.Capture(e.InnerException).Throw();
-            throw;
-        }
-        finally
-        {
-            Interlocked.Add(ref _waitTicks, Stopwatch.GetElapsedTime(start).Ticks);
-        }
-    }
-
-    private void Produce(int first, int step, int batches, int[] order, int epoch, ChannelWriter<PreparedBatch> writer, CancellationToken token)
-    {
-        try
-        {
-            for (int b = first; b < batches; b += step)
-            {
-                token.ThrowIfCancellationRequested();
-                var prepared = Prepare(b, order, epoch);
-                try
-                {
-                    writer.WriteAsync(prepared, token).AsTask().GetAwaiter().GetResult();
-                }
-                catch
-                {
-                    _buffers.Add(prepared.Buffer);
-                    throw;
-                }
-            }
-            writer.TryComplete();
-        }
-        catch (OperationCanceledException)
-        {
-            writer.TryComplete();
-        }
-        catch (Exception e)
-        {
-            writer.TryComplete(e);
-        }
-    }
-
-    /// <summary>Decodes and transforms the samples of batch <paramref name="b"/> into a pooled buffer.</summary>
-    private PreparedBatch Prepare(int b, int[] order, int epoch)
-    {
-        int size = _options.BatchSize;
-        if (!_buffers.TryTake(out var buffer)) buffer = new float[size * _chw];
-        var labels = new long[size];
-        var indices = new int[size];
-        List<BadImage>? bad = null;
-        int count = 0;
-        int end = Math.Min((b + 1) * size, order.Length);
-        for (int k = b * size; k < end; k++)
-        {
-            int index = order[k];
-            var sample = _samples[index];
-            if (_knownBad.ContainsKey(sample.Path)) continue;
-            var rng = SampleRandom.For(_options.Seed, epoch, index);
-            var reason = _preparer.Prepare(index, sample.Path, rng, buffer.AsSpan(count * _chw, _chw));
-            if (reason is not null)
-            {
-                var image = new BadImage(sample.Path, reason);
-                if (_knownBad.TryAdd(sample.Path, image)) (bad ??= []).Add(image);
-                continue;
-            }
-            labels[count] = sample.Label;
-            indices[count] = index;
-            count++;
-        }
-        return new PreparedBatch(b, buffer, labels, indices, count, bad);
-    }
-
     /// <summary>On the consumer thread: reports bad files, copies the buffer into tensors and returns it to the pool.</summary>
-    private ImageBatch? ToBatch(PreparedBatch prepared)
+    private ImageBatch? ToBatch(BatchSlot slot)
     {
         try
         {
-            if (prepared.Bad is not null)
+            if (!slot.Bad.IsEmpty)
             {
-                lock (_badSeen) _badSeen.AddRange(prepared.Bad);
-                foreach (var bad in prepared.Bad) BadImageFound?.Invoke(bad);
+                var bad = slot.Bad.OrderBy(x => x.Position).Select(x => x.Image).ToList();
+                lock (_badSeen) _badSeen.AddRange(bad);
+                foreach (var b in bad) BadImageFound?.Invoke(b);
             }
-            int n = prepared.Count;
+            int n = slot.Count;
             if (n == 0) return null;
             var (h, w) = ImageSize;
             var images = empty([n, 3, h, w], ScalarType.Float32);
             try
             {
-                images.data<float>().CopyFrom(new ReadOnlySpan<float>(prepared.Buffer, 0, n * _chw), 0, 0);
+                // Tensor.bytes is a view of the new tensor's (contiguous, CPU) memory: one memcpy.
+                var destination = MemoryMarshal.Cast<byte, float>(images.bytes);
+                new ReadOnlySpan<float>(slot.Buffer, 0, n * _chw).CopyTo(destination);
             }
             catch
             {
                 images.Dispose();
                 throw;
             }
-            var labels = tensor(prepared.Labels.AsSpan(0, n).ToArray(), [n], ScalarType.Int64);
-            return new ImageBatch(prepared.Index, images, labels, prepared.Indices.AsSpan(0, n).ToArray());
+            var labels = tensor(slot.Labels.AsSpan(0, n).ToArray(), [n], ScalarType.Int64);
+            return new ImageBatch(slot.Index, images, labels, slot.Indices.AsSpan(0, n).ToArray());
         }
         finally
         {
-            _buffers.Add(prepared.Buffer);
+            ReturnBuffer(slot.Buffer);
+            slot.Buffer = null;
         }
     }
 
-    /// <summary>Stops a running epoch's workers and drops pooled buffers and cached images.</summary>
+    private float[] RentBuffer() => _buffers.TryTake(out var buffer) ? buffer : new float[_options.BatchSize * _chw];
+
+    private void ReturnBuffer(float[]? buffer)
+    {
+        if (buffer is not null && !_disposed) _buffers.Add(buffer);
+    }
+
+    /// <summary>Stops a running epoch's workers and drops pooled buffers.</summary>
     public void Dispose()
     {
         if (_disposed) return;
         _disposed = true;
-        try { _epochCancel?.Cancel(); } catch (ObjectDisposedException) { }
+        _epochRun?.Cancel(wakeConsumer: true);
         _buffers.Clear();
     }
-
-    private sealed record PreparedBatch(int Index, float[] Buffer, long[] Labels, int[] Indices, int Count, List<BadImage>? Bad);
 }

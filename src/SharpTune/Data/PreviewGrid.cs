@@ -20,7 +20,8 @@ public static class PreviewGrid
         ArgumentOutOfRangeException.ThrowIfLessThan(tile, 8);
         int classes = Math.Min(split.Classes.Count, maxClasses);
         int width = Margin + perClass * (tile + Margin);
-        int height = Margin + Math.Max(1, classes) * (LabelHeight + tile + Margin) + (split.Classes.Count > classes ? LabelHeight : 0);
+        int titleHeight = LabelHeight + 6;
+        int height = titleHeight + Margin + Math.Max(1, classes) * (LabelHeight + tile + Margin) + (split.Classes.Count > classes ? LabelHeight : 0);
         using var surface = SKSurface.Create(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul))
             ?? throw new InvalidOperationException($"cannot create a {width}x{height} drawing surface");
         var canvas = surface.Canvas;
@@ -29,6 +30,10 @@ public static class PreviewGrid
         using var font = new SKFont(typeface, 15);
         using var text = new SKPaint { Color = SKColors.Black, IsAntialias = true };
         using var frame = new SKPaint { Color = new SKColor(0xEE, 0xEE, 0xEE) };
+        using var titleFont = new SKFont(typeface, 17) { Embolden = true };
+        var dataset = Path.GetFileName(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(split.Directory))) ?? "";
+        canvas.DrawText($"{dataset} / {split.SplitName}: {split.Samples.Count} images, {split.Classes.Count} classes",
+            Margin, titleHeight - 6, SKTextAlign.Left, titleFont, text);
 
         var byClass = new List<int>[split.Classes.Count];
         for (int c = 0; c < byClass.Length; c++) byClass[c] = [];
@@ -36,7 +41,7 @@ public static class PreviewGrid
 
         for (int c = 0; c < classes; c++)
         {
-            int top = Margin + c * (LabelHeight + tile + Margin);
+            int top = titleHeight + Margin + c * (LabelHeight + tile + Margin);
             canvas.DrawText($"{c}: {split.Classes[c]}  ({byClass[c].Count} images)", Margin, top + LabelHeight - 6, SKTextAlign.Left, font, text);
             var members = byClass[c];
             int shown = Math.Min(perClass, members.Count);

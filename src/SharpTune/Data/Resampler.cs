@@ -5,8 +5,9 @@ namespace SharpTune.Data;
 /// <summary>
 /// PIL's bilinear resampling (what torchvision applies to PIL images, antialiased): a separable triangle filter whose
 /// support widens by the downscale factor, so shrinking averages every source pixel instead of skipping some.
-/// Same coefficient formula as PIL's <c>precompute_coeffs</c> (float weights instead of PIL's 22-bit fixed point);
-/// the horizontal pass runs first and is rounded to 8 bits, then the vertical pass, as in PIL.
+/// Same coefficient formula as PIL's <c>precompute_coeffs</c> and the same 22-bit fixed-point arithmetic
+/// (<c>normalize_coeffs_8bpc</c>, <c>clip8</c>); the horizontal pass runs first and is rounded to 8 bits, then the
+/// vertical pass, as in PIL, so results match Pillow's bilinear resize to the bit.
 /// </summary>
 internal static class Resampler
 {
@@ -15,17 +16,19 @@ internal static class Resampler
     {
         public required int[] Start { get; init; }
         public required int[] Count { get; init; }
-        public required float[] Weights { get; init; }
+        /// <summary>Weights in PIL's fixed point: value × 2^22, rounded half away from zero.</summary>
+        public required int[] Weights { get; init; }
         public required int Stride { get; init; }
         public int Length => Start.Length;
     }
 
     /// <summary>
     /// Taps for output positions <paramref name="first"/> … <paramref name="first"/>+<paramref name="count"/>−1 of a
-    /// resample of the source interval [<paramref name="in0"/>, <paramref name="in1"/>) (axis length
-    /// <paramref name="inSize"/>) onto <paramref name="outSize"/> positions.
+    /// resample of the source interval [<paramref name="in0"/>, <paramref name="in1"/>) onto <paramref name="outSize"/>
+    /// positions, reading only source pixels [<paramref name="lo"/>, <paramref name="hi"/>) (PIL: 0 and the image size;
+    /// here the crop the image went through, so that crop-then-resize equals PIL's resize of the cropped image).
     /// </summary>
-    public static Axis Coefficients(double in0, double in1, int inSize, int outSize, int first, int count)
+    public static Axis Coefficients(double in0, double in1, int lo, int hi, int outSize, int first, int count)
     {
         double scale = (in1 - in0) / outSize;
         double filterScale = Math.Max(scale, 1.0);
@@ -33,25 +36,27 @@ internal static class Resampler
         int stride = (int)Math.Ceiling(support) * 2 + 1;
         var start = new int[count];
         var taps = new int[count];
-        var weights = new float[count * stride];
+        var weights = new int[count * stride];
         var k = new double[stride + 2];
         double ss = 1.0 / filterScale;
         for (int i = 0; i < count; i++)
         {
             int xx = first + i;
             double center = in0 + (xx + 0.5) * scale;
-            int xmin = (int)(center - support + 0.5); // C cast: truncation toward zero, as PIL
-            if (xmin < 0) xmin = 0;
-            int xmax = (int)(center + support + 0.5);
-            if (xmax > inSize) xmax = inSize;
+            // PIL truncates toward zero and clamps at 0; relative to lo, truncation and flooring differ only below
+            // lo, where both clamp.
+            int xmin = (int)Math.Floor(center - support + 0.5);
+            if (xmin < lo) xmin = lo;
+            int xmax = (int)Math.Floor(center + support + 0.5);
+            if (xmax > hi) xmax = hi;
             xmax -= xmin;
             if (xmax > stride) xmax = stride;
             if (xmax <= 0)
             {
                 // Degenerate interval (cannot happen for boxes inside the image): nearest pixel.
-                start[i] = Math.Clamp((int)center, 0, inSize - 1);
+                start[i] = Math.Clamp((int)center, lo, hi - 1);
                 taps[i] = 1;
-                weights[i * stride] = 1f;
+                weights[i * stride] = 1 << PrecisionBits;
                 continue;
             }
             double ww = 0;
@@ -62,12 +67,20 @@ internal static class Resampler
                 ww += w;
             }
             for (int x = 0; x < xmax; x++)
-                weights[i * stride + x] = (float)(ww == 0 ? 0 : k[x] / ww);
+            {
+                double w = ww == 0 ? 0 : k[x] / ww;
+                weights[i * stride + x] = (int)(w < 0 ? w * (1 << PrecisionBits) - 0.5 : w * (1 << PrecisionBits) + 0.5);
+            }
             start[i] = xmin;
             taps[i] = xmax;
         }
         return new Axis { Start = start, Count = taps, Weights = weights, Stride = stride };
     }
+
+    /// <summary>PIL's <c>PRECISION_BITS</c> (32 − 8 − 2).</summary>
+    private const int PrecisionBits = 22;
+
+    private const int Half = 1 << (PrecisionBits - 1);
 
     private static double Triangle(double x)
     {
@@ -120,10 +133,10 @@ internal static class Resampler
                 int s = rowBase + starts[j] * 3;
                 int n = counts[j];
                 int wBase = j * stride;
-                float acc0 = 0, acc1 = 0, acc2 = 0;
+                int acc0 = Half, acc1 = Half, acc2 = Half;
                 for (int t = 0; t < n; t++, s += 3)
                 {
-                    float w = weights[wBase + t];
+                    int w = weights[wBase + t];
                     acc0 += px[s] * w;
                     acc1 += px[s + 1] * w;
                     acc2 += px[s + 2] * w;
@@ -139,32 +152,42 @@ internal static class Resampler
     {
         int outH = v.Length, stride = v.Stride;
         int rowBytes = outW * 3;
+        var w = v.Weights;
         for (int i = 0; i < outH; i++)
         {
             int n = v.Count[i];
             int first = (v.Start[i] - rowFirst) * tmpStride;
             int wBase = i * stride;
             var row = dst.Slice(i * rowBytes, rowBytes);
-            if (n == 1 || (n == 2 && v.Weights[wBase + 1] == 0f && v.Weights[wBase] == 1f))
+            if (n == 1 || (n == 2 && w[wBase + 1] == 0 && w[wBase] == 1 << PrecisionBits))
             {
                 // Identity row (no vertical scaling at an integer offset): copy.
                 tmp.AsSpan(first, rowBytes).CopyTo(row);
                 continue;
             }
+            if (n == 2)
+            {
+                // Upscaling mostly needs two taps: unrolled.
+                int w0 = w[wBase], w1 = w[wBase + 1];
+                var r0 = tmp.AsSpan(first, rowBytes);
+                var r1 = tmp.AsSpan(first + tmpStride, rowBytes);
+                for (int x = 0; x < row.Length; x++) row[x] = Clip8(Half + r0[x] * w0 + r1[x] * w1);
+                continue;
+            }
             for (int x = 0; x < rowBytes; x++)
             {
-                float acc = 0;
+                int acc = Half;
                 int s = first + x;
                 for (int t = 0; t < n; t++, s += tmpStride)
-                    acc += tmp[s] * v.Weights[wBase + t];
+                    acc += tmp[s] * w[wBase + t];
                 row[x] = Clip8(acc);
             }
         }
     }
 
-    private static byte Clip8(float v)
+    private static byte Clip8(int acc)
     {
-        int i = (int)(v + 0.5f);
-        return (byte)(i < 0 ? 0 : i > 255 ? 255 : i);
+        int v = acc >> PrecisionBits;
+        return (byte)(v < 0 ? 0 : v > 255 ? 255 : v);
     }
 }

@@ -8,7 +8,9 @@ namespace SharpTune.Data;
 /// grid (which may reach outside it: zero padding) and a horizontal mirror flag. Crops and flips compose exactly;
 /// a resize re-targets the grid, so a resize followed by crops is one resampling pass, and consecutive resizes are
 /// fused into one (from the source). Only a resize of a zero-padded window renders pixels in between.
-/// Rendering happens once, at the end, straight into the output buffer.
+/// A crop of the unresized image also limits the source pixels a later resize may read (the "clip"), because
+/// torchvision crops first and its resize never sees pixels outside the crop. Rendering happens once, at the end,
+/// straight into the output buffer.
 /// </summary>
 internal sealed class SampleGeometry
 {
@@ -21,6 +23,9 @@ internal sealed class SampleGeometry
         Y1 = source.Height;
         Width = gridWidth;
         Height = gridHeight;
+        ClipX1 = source.Width;
+        ClipY1 = source.Height;
+        Native = true;
     }
 
     /// <summary>
@@ -47,6 +52,15 @@ internal sealed class SampleGeometry
 
     public bool FlipX { get; private set; }
 
+    /// <summary>Source columns [ClipX0, ClipX1) and rows [ClipY0, ClipY1) the resampling may read.</summary>
+    public int ClipX0 { get; private set; }
+    public int ClipX1 { get; private set; }
+    public int ClipY0 { get; private set; }
+    public int ClipY1 { get; private set; }
+
+    /// <summary>Whether the grid is the source image itself (possibly stored at a reduced scale), not resized yet.</summary>
+    public bool Native { get; private set; }
+
     private bool IsPadded => Left < 0 || Top < 0 || Left + Width > GridWidth || Top + Height > GridHeight;
 
     /// <summary>Crops the current image to rows top…top+height−1 and columns left…left+width−1 (may exceed it: zero padding).</summary>
@@ -60,6 +74,15 @@ internal sealed class SampleGeometry
         Top += top;
         Width = width;
         Height = height;
+        if (Native)
+        {
+            // A crop of the image itself: later resampling reads only the cropped pixels (as after PIL's crop).
+            double sx = (X1 - X0) / GridWidth, sy = (Y1 - Y0) / GridHeight;
+            ClipX0 = Math.Clamp((int)Math.Floor(X0 + Left * sx + 1e-9), 0, Source.Width);
+            ClipX1 = Math.Clamp((int)Math.Ceiling(X0 + (Left + Width) * sx - 1e-9), 0, Source.Width);
+            ClipY0 = Math.Clamp((int)Math.Floor(Y0 + Top * sy + 1e-9), 0, Source.Height);
+            ClipY1 = Math.Clamp((int)Math.Ceiling(Y0 + (Top + Height) * sy - 1e-9), 0, Source.Height);
+        }
     }
 
     /// <summary>Mirrors the current image left–right.</summary>
@@ -83,6 +106,7 @@ internal sealed class SampleGeometry
             GridHeight = rendered.Height;
             Left = Top = 0;
             FlipX = false;
+            (ClipX0, ClipX1, ClipY0, ClipY1) = (0, rendered.Width, 0, rendered.Height);
         }
         double sx = (X1 - X0) / GridWidth, sy = (Y1 - Y0) / GridHeight;
         double x0 = X0 + Left * sx, x1 = X0 + (Left + Width) * sx;
@@ -93,6 +117,7 @@ internal sealed class SampleGeometry
         Left = Top = 0;
         Width = width;
         Height = height;
+        Native = false;
     }
 
     /// <summary>Renders the current image as 8-bit RGB (padding is black).</summary>
@@ -189,8 +214,8 @@ internal sealed class SampleGeometry
 
     private void ResampleValid(int gx0, int vw, int gy0, int vh, byte[] buffer)
     {
-        var h = Resampler.Coefficients(X0, X1, Source.Width, GridWidth, gx0, vw);
-        var v = Resampler.Coefficients(Y0, Y1, Source.Height, GridHeight, gy0, vh);
+        var h = Resampler.Coefficients(X0, X1, ClipX0, ClipX1, GridWidth, gx0, vw);
+        var v = Resampler.Coefficients(Y0, Y1, ClipY0, ClipY1, GridHeight, gy0, vh);
         Resampler.Resample(Source, h, v, buffer.AsSpan(0, vw * vh * 3));
     }
 }
