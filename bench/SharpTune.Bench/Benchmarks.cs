@@ -11,5 +11,7 @@ public static class Benchmarks
     [
         DataPipelineBenchmark.Build(),
         GenerateJpegs.Build(),
+        Train.TrainThroughputBenchmark.Build(),
+        Train.GemmLimitBenchmark.Build(),
     ];
 }

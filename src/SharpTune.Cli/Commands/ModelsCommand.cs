@@ -28,6 +28,15 @@ public static class ModelsCommand
         };
         check.SetAction(parsed => Check(parsed.GetValue(name)!, parsed.GetValue(inputs), parsed.GetValue(threads)));
         models.Subcommands.Add(check);
+
+        var exportName = new Argument<string>("name") { Description = "Zoo model with bundled weights, e.g. resnet18." };
+        var exportOut = new Option<string>("--out") { Description = "Output file: .pth (torch.load-able state dict) or .safetensors.", Required = true };
+        var export = new Command("export", "Write a zoo model's pretrained weights (torchvision names) as a PyTorch state dict, e.g. for the peer.")
+        {
+            exportName, exportOut,
+        };
+        export.SetAction(parsed => Export(parsed.GetValue(exportName)!, parsed.GetValue(exportOut)!));
+        models.Subcommands.Add(export);
         return models;
     }
 
@@ -66,6 +75,28 @@ public static class ModelsCommand
         Console.WriteLine($"features: {entry.Config.NumFeatures}-d, mean |value| {result.MeanAbsFeature:0.####}; reference {onnxPath}");
         Console.WriteLine($"max_abs_diff={result.MaxAbsDiff.ToString("E3", CultureInfo.InvariantCulture)}");
         return result.MaxAbsDiff < 1e-4 ? 0 : 1;
+    }
+
+    private static int Export(string name, string output)
+    {
+        var entry = ModelZoo.Get(name);
+        if (entry.Weights is null) throw new UsageException($"model '{entry.Name}' has no bundled weights to export");
+        var weights = entry.Weights.Load();
+        try
+        {
+            if (output.EndsWith(".pth", StringComparison.OrdinalIgnoreCase) || output.EndsWith(".pt", StringComparison.OrdinalIgnoreCase))
+                StateDictFile.WritePyTorch(output, weights.Tensors);
+            else if (output.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
+                StateDictFile.WriteSafetensors(output, weights.Tensors);
+            else
+                throw new UsageException($"--out: '{output}' must end in .pth, .pt or .safetensors");
+        }
+        finally
+        {
+            foreach (var t in weights.Tensors.Values) t.Dispose();
+        }
+        Console.WriteLine($"wrote {weights.Tensors.Count} tensors of {entry.Name} to {Path.GetFullPath(output)}");
+        return 0;
     }
 
     private static string F(float v) => v.ToString("0.###", CultureInfo.InvariantCulture);

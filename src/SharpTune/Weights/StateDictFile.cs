@@ -40,6 +40,14 @@ public static class StateDictFile
         AtomicFile.Write(path, stream => Safetensors.SaveStateDict(stream, dict, leaveOpen: true));
     }
 
+    /// <summary>Writes a state dict as a PyTorch zip archive (<c>torch.load</c>-able), atomically.</summary>
+    public static void WritePyTorch(string path, IReadOnlyDictionary<string, Tensor> stateDict)
+    {
+        var dict = new System.Collections.Hashtable();
+        foreach (var (k, v) in stateDict) dict[k] = v.detach().cpu().contiguous();
+        AtomicFile.Write(path, stream => PyTorchPickler.PickleStateDict(stream, dict, leaveOpen: true));
+    }
+
     /// <summary>Recognises the format from the file's first bytes (not its extension).</summary>
     public static WeightsFormat DetectFormat(string path)
     {
