@@ -24,7 +24,7 @@ public static class TrainThroughputBenchmark
         var steps = new Option<int>("--steps") { DefaultValueFactory = _ => 8, Description = "Training steps timed (all of them, as the peer)." };
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 2 };
         var workers = new Option<int>("--workers") { DefaultValueFactory = _ => 2 };
-        var precision = new Option<string>("--precision") { DefaultValueFactory = _ => "fp32", Description = "fp32, or bf16-pure (whole model in bf16: an upper bound for mixed precision)." };
+        var precision = new Option<string>("--precision") { DefaultValueFactory = _ => "fp32", Description = "fp32, bf16 (mixed precision as --precision bf16), or bf16-pure (whole model in bf16: an upper bound)." };
         var channelsLast = new Option<bool>("--channels-last") { Description = "Inputs in channels-last memory format (oneDNN then keeps activations channels-last)." };
         var json = new Option<string?>("--json") { Description = "Write the result here." };
         var command = new Command("train", "Training throughput (d2l recipe) for a fixed number of steps.")
@@ -38,7 +38,11 @@ public static class TrainThroughputBenchmark
 
     private static int Run(string data, int size, int batchSize, int steps, int threads, int workers, string precision, bool channelsLast, string? jsonPath)
     {
-        var options = new FineTuneOptions { Data = Path.GetFullPath(data), Size = size, BatchSize = batchSize, Threads = threads, Workers = workers, CacheMb = 1024 };
+        var options = new FineTuneOptions
+        {
+            Data = Path.GetFullPath(data), Size = size, BatchSize = batchSize, Threads = threads, Workers = workers, CacheMb = 1024,
+            Precision = precision == "bf16" ? Precision.Bf16 : Precision.Fp32,
+        };
         using var setup = new ImageRunSetup(options, SilentObserver.Instance);
         var model = setup.Prepared.Model;
         var dtype = precision == "bf16-pure" ? ScalarType.BFloat16 : ScalarType.Float32;

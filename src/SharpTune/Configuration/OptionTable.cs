@@ -54,6 +54,8 @@ public static class OptionTable
             o => o.ClassWeights.ToString().ToLowerInvariant(), (o, v) => o with { ClassWeights = Enum<ClassWeightMode>(v) }),
         new("early-stopping", "Stop when test accuracy has not improved for N epochs, keeping the best epoch's weights (0 = off).",
             o => o.EarlyStopping.ToString(Inv), (o, v) => o with { EarlyStopping = Int(v, min: 0) }),
+        new("precision", "fp32, or bf16: mixed precision (bf16 convolutions; fp32 weights, BatchNorm and loss).",
+            o => o.Precision.ToString().ToLowerInvariant(), (o, v) => o with { Precision = Enum<Precision>(v) }),
         new("accumulate", "Batches whose gradients are accumulated before each optimiser step.",
             o => o.Accumulate.ToString(Inv), (o, v) => o with { Accumulate = Int(v, min: 1) }),
         new("loss-reduction", "sum (d2l: per-example losses summed before backward) or mean.",

@@ -20,10 +20,12 @@ public sealed class Bottleneck : Module<Tensor, Tensor>
     private readonly BatchNorm2d bn3;
     private readonly Module<Tensor, Tensor>? downsample;
 #pragma warning restore IDE1006
+    private readonly MixedPrecision _precision;
 
     /// <summary>Creates a block from <paramref name="inChannels"/> to <paramref name="width"/>×4 channels.</summary>
-    public Bottleneck(long inChannels, long width, long stride, Module<Tensor, Tensor>? downsample) : base(nameof(Bottleneck))
+    public Bottleneck(long inChannels, long width, long stride, Module<Tensor, Tensor>? downsample, MixedPrecision? precision = null) : base(nameof(Bottleneck))
     {
+        _precision = precision ?? new MixedPrecision();
         conv1 = Conv2d(inChannels, width, 1, bias: false);
         bn1 = BatchNorm2d(width);
         conv2 = Conv2d(width, width, 3, stride: stride, padding: 1, bias: false);
@@ -34,14 +36,21 @@ public sealed class Bottleneck : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    private Tensor Downsample(Tensor input)
+    {
+        var seq = (Sequential)downsample!;
+        var children = seq.children().ToList();
+        return ((BatchNorm2d)children[1]).call(_precision.Conv((Conv2d)children[0], input));
+    }
+
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var x = functional.relu(bn1.call(conv1.call(input)));
-        x = functional.relu(bn2.call(conv2.call(x)));
-        x = bn3.call(conv3.call(x));
-        var identity = downsample is null ? input : downsample.call(input);
+        var x = functional.relu(bn1.call(_precision.Conv(conv1, input)));
+        x = functional.relu(bn2.call(_precision.Conv(conv2, x)));
+        x = bn3.call(_precision.Conv(conv3, x));
+        var identity = downsample is null ? input : Downsample(input);
         return functional.relu(x.add_(identity)).MoveToOuterDisposeScope();
     }
 }

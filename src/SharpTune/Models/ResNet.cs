@@ -22,6 +22,7 @@ public sealed class ResNet : Module<Tensor, Tensor>, IClassifierModel
     private readonly Sequential layer4;
     private Linear fc;
 #pragma warning restore IDE1006
+    private readonly MixedPrecision _precision = new();
 
     /// <summary>Builds a randomly initialised ResNet (torchvision's initialisation).</summary>
     public ResNet(ResNetSpec spec, int numClasses) : base(nameof(ResNet))
@@ -33,7 +34,7 @@ public sealed class ResNet : Module<Tensor, Tensor>, IClassifierModel
         var stages = new Sequential[4];
         for (int s = 0; s < 4; s++)
         {
-            stages[s] = MakeStage(spec, ref inChannels, spec.Widths[s], spec.Layers[s], stride: s == 0 ? 1 : 2);
+            stages[s] = MakeStage(spec, ref inChannels, spec.Widths[s], spec.Layers[s], stride: s == 0 ? 1 : 2, _precision);
         }
         (layer1, layer2, layer3, layer4) = (stages[0], stages[1], stages[2], stages[3]);
         fc = Linear(spec.NumFeatures, numClasses);
@@ -43,6 +44,16 @@ public sealed class ResNet : Module<Tensor, Tensor>, IClassifierModel
 
     /// <summary>The architecture's shape.</summary>
     public ResNetSpec Spec { get; }
+
+    /// <summary>
+    /// Compute type of convolutions and the classifier: null (fp32) or <see cref="ScalarType.BFloat16"/> for mixed
+    /// precision (fp32 master weights, BatchNorm and loss in fp32); see <see cref="MixedPrecision"/>.
+    /// </summary>
+    public ScalarType? ComputeType
+    {
+        get => _precision.ComputeType;
+        set => _precision.ComputeType = value;
+    }
 
     /// <inheritdoc />
     public int NumFeatures => Spec.NumFeatures;
@@ -66,7 +77,7 @@ public sealed class ResNet : Module<Tensor, Tensor>, IClassifierModel
     public Tensor ForwardFeatures(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var x = functional.relu(bn1.call(conv1.call(input)));
+        var x = functional.relu(bn1.call(_precision.Conv(conv1, input)));
         x = functional.max_pool2d(x, 3, 2, 1);
         x = layer4.call(layer3.call(layer2.call(layer1.call(x))));
         x = functional.adaptive_avg_pool2d(x, 1).flatten(1);
@@ -77,7 +88,7 @@ public sealed class ResNet : Module<Tensor, Tensor>, IClassifierModel
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        return fc.call(ForwardFeatures(input)).MoveToOuterDisposeScope();
+        return _precision.Linear(fc, ForwardFeatures(input)).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />
@@ -91,7 +102,7 @@ public sealed class ResNet : Module<Tensor, Tensor>, IClassifierModel
         old.Dispose();
     }
 
-    private static Sequential MakeStage(ResNetSpec spec, ref long inChannels, long width, int blocks, long stride)
+    private static Sequential MakeStage(ResNetSpec spec, ref long inChannels, long width, int blocks, long stride, MixedPrecision precision)
     {
         long outChannels = width * spec.Expansion;
         var modules = new List<(string, Module<Tensor, Tensor>)>();
@@ -106,8 +117,8 @@ public sealed class ResNet : Module<Tensor, Tensor>, IClassifierModel
                     ("1", BatchNorm2d(outChannels)));
             }
             Module<Tensor, Tensor> block = spec.Block == ResNetBlock.Basic
-                ? new BasicBlock(inChannels, width, blockStride, downsample)
-                : new Bottleneck(inChannels, width, blockStride, downsample);
+                ? new BasicBlock(inChannels, width, blockStride, downsample, precision)
+                : new Bottleneck(inChannels, width, blockStride, downsample, precision);
             modules.Add((b.ToString(System.Globalization.CultureInfo.InvariantCulture), block));
             inChannels = outChannels;
         }

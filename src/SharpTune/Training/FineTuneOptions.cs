@@ -117,6 +117,9 @@ public sealed record FineTuneOptions
     /// <summary>Stop when test accuracy has not improved for this many epochs and keep the best epoch's weights (0 = off).</summary>
     public int EarlyStopping { get; init; }
 
+    /// <summary>Compute precision: <c>fp32</c>, or <c>bf16</c> mixed precision (bf16 convolutions on CPUs with AVX512-BF16/AMX; fp32 weights, BatchNorm and loss).</summary>
+    public Precision Precision { get; init; } = Precision.Fp32;
+
     /// <summary>Batches whose gradients are accumulated per optimiser step.</summary>
     public int Accumulate { get; init; } = 1;
 

@@ -23,6 +23,7 @@ public sealed class ImageRunSetup : IDisposable
         foreach (var bad in Data.BadImages) observer.Warning($"skipped {bad}");
 
         Prepared = ModelSetup.Prepare(options, Classes);
+        if (options.Precision == Precision.Bf16) Prepared.Model.ComputeType = ScalarType.BFloat16;
         if (Prepared.Load is not null) observer.Info("weights: " + Prepared.Load.Summary());
         foreach (var row in Prepared.ReusedRows)
             observer.Info($"head row {row.TargetIndex} '{row.TargetClass}' reused from '{row.SourceClass}' (row {row.SourceIndex})");

@@ -1,0 +1,34 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace SharpTune.Models;
+
+/// <summary>
+/// CPU mixed precision by hand (TorchSharp 0.107 has no autocast): when <see cref="ComputeType"/> is set (bf16),
+/// convolutions and linear layers run in that type on casts of the fp32 master weights — the casts are part of the
+/// autograd graph, so gradients and optimiser updates stay fp32 — and return fp32, so BatchNorm, activations, softmax
+/// and the loss stay fp32. One instance is shared by a model and its blocks.
+/// </summary>
+public sealed class MixedPrecision
+{
+    /// <summary>Lower-precision compute type for convolutions and linear layers; null = plain fp32.</summary>
+    public ScalarType? ComputeType { get; set; }
+
+    /// <summary>Applies <paramref name="conv"/> to <paramref name="x"/> in the compute type.</summary>
+    public Tensor Conv(Conv2d conv, Tensor x)
+    {
+        if (ComputeType is not ScalarType low) return conv.call(x);
+        using var scope = NewDisposeScope();
+        var y = nn.functional.conv2d(x.to(low), conv.weight!.to(low), conv.bias?.to(low), conv.stride, conv.padding, conv.dilation, conv.groups);
+        return y.to(ScalarType.Float32).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Applies <paramref name="linear"/> to <paramref name="x"/> in the compute type.</summary>
+    public Tensor Linear(Linear linear, Tensor x)
+    {
+        if (ComputeType is not ScalarType low) return linear.call(x);
+        using var scope = NewDisposeScope();
+        var y = nn.functional.linear(x.to(low), linear.weight!.to(low), linear.bias?.to(low));
+        return y.to(ScalarType.Float32).MoveToOuterDisposeScope();
+    }
+}
