@@ -21,7 +21,12 @@ public sealed class RunOptionBinder
     {
         foreach (var def in OptionTable.All)
         {
-            var option = new Option<string>("--" + def.Name) { Description = def.Help, HelpName = def.Name.Split('-')[^1].ToUpperInvariant() };
+            var byDefault = def.Get(new FineTuneOptions());
+            var option = new Option<string>("--" + def.Name)
+            {
+                Description = def.Help + (byDefault is null ? "" : $" [default: {byDefault}]"),
+                HelpName = def.Name.Split('-')[^1].ToUpperInvariant(),
+            };
             _values.Add((def, option));
             command.Options.Add(option);
             if (def.NegativeFlag is not null)
