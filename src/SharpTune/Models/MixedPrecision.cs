@@ -19,8 +19,11 @@ public sealed class MixedPrecision
     {
         if (ComputeType is not ScalarType low) return conv.call(x);
         using var scope = NewDisposeScope();
-        var y = nn.functional.conv2d(x.to(low), conv.weight!.to(low), conv.bias?.to(low), conv.stride, conv.padding, conv.dilation, conv.groups);
-        return y.to(ScalarType.Float32).MoveToOuterDisposeScope();
+        var y = nn.functional.conv2d(x.to(low), conv.weight!.to(low), conv.bias?.to(low), conv.stride, conv.padding, conv.dilation, conv.groups)
+            .to(ScalarType.Float32);
+        // This path bypasses the module's forward hooks, so a LoRA update is added here (in fp32).
+        if (Tuning.Lora.LoraLayer.Of(conv) is { Applies: true } lora) y = y + lora.Update(x);
+        return y.MoveToOuterDisposeScope();
     }
 
     /// <summary>Applies <paramref name="linear"/> to <paramref name="x"/> in the compute type.</summary>
@@ -28,7 +31,8 @@ public sealed class MixedPrecision
     {
         if (ComputeType is not ScalarType low) return linear.call(x);
         using var scope = NewDisposeScope();
-        var y = nn.functional.linear(x.to(low), linear.weight!.to(low), linear.bias?.to(low));
-        return y.to(ScalarType.Float32).MoveToOuterDisposeScope();
+        var y = nn.functional.linear(x.to(low), linear.weight!.to(low), linear.bias?.to(low)).to(ScalarType.Float32);
+        if (Tuning.Lora.LoraLayer.Of(linear) is { Applies: true } lora) y = y + lora.Update(x);
+        return y.MoveToOuterDisposeScope();
     }
 }
