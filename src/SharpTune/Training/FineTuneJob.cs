@@ -5,6 +5,7 @@ using SharpTune.IO;
 using SharpTune.Models;
 using SharpTune.Reporting;
 using SharpTune.Training.Schedules;
+using SharpTune.Tuning.Lora;
 using SharpTune.Tuning;
 using SharpTune.Weights;
 using static TorchSharp.torch;
@@ -66,6 +67,11 @@ public static class FineTuneJob
         var phases = TrainingPlan.Build(options, model.ClassifierName, stepsPerEpoch);
         int totalEpochs = phases[^1].LastEpoch;
 
+        using var lora = options.Method == TuningMethod.Lora ? LoraModel.Inject(model, LoraSettings.For(options, prepared.Entry.Name, model.ClassifierName)) : null;
+        if (lora is not null)
+            observer.Info($"LoRA r={lora.Config.R} alpha={lora.Config.LoraAlpha} on {lora.Layers.Count} layers ({string.Join(", ", lora.Layers.Select(l => l.Name).Take(6))}{(lora.Layers.Count > 6 ? ", …" : "")}): " +
+                          $"{lora.TrainableParameters:N0} of {lora.TotalParameters:N0} parameters train ({100.0 * lora.TrainableParameters / lora.TotalParameters:0.00}%)");
+
         var history = new List<EpochMetrics>();
         var resumeState = resume ? Checkpoint.Latest(run.CheckpointFolder) : null;
         if (resumeState is not null)
@@ -84,7 +90,10 @@ public static class FineTuneJob
         {
             int done = history.Count;
             if (done >= phase.LastEpoch) continue;
-            var freeze = new FreezePlan(model, phase.Freeze, phase.TrainBatchNorm);
+            // With LoRA the whole body is frozen (BatchNorm statistics included) except the adapters.
+            var freeze = lora is null
+                ? new FreezePlan(model, phase.Freeze, phase.TrainBatchNorm)
+                : new FreezePlan(model, FreezeLevel.Backbone, trainBatchNorm: false, LoraSettings.IsAdapterParameter);
             var groups = phase.Groups(freeze.TrainableParameters);
             using var optimizer = ParameterGroups.Create(options.Optimizer, groups, options.Momentum, options.WeightDecay);
             if (resumeState is not null && done >= phase.FirstEpoch)
@@ -115,7 +124,13 @@ public static class FineTuneJob
             if (stoppedEarly) observer.Info($"early stopping: no better test accuracy since epoch {best.Best.Epoch}; keeping its weights");
         }
 
-        // Final artefacts; summary.json last, so that its presence means "complete".
+        // Final artefacts; summary.json last, so that its presence means "complete". A LoRA run keeps its adapter
+        // (PEFT files) and saves the merged weights as the plain model.
+        if (lora is not null)
+        {
+            lora.Save(run.Path);
+            lora.Merge();
+        }
         StateDictFile.WriteSafetensors(run.WeightsFile, model.state_dict());
         RunJson.Write(run.ModelInfoFile, new ModelInfo(ModelInfo.CurrentFormatVersion, prepared.Entry.Name, "resnet",
             model.Spec.Block, model.Spec.Layers, model.Spec.Widths, classes, prepared.Entry.Config.Normalization, setup.Size, ResizeFor(setup.Size),
@@ -128,7 +143,7 @@ public static class FineTuneJob
         var summary = new RunSummary(mode, history.Count, history[^1], history.Max(m => m.TestAcc), classes, badImages,
             ProcessMemory.PeakRssBytes(), trainSeconds > 0 ? history.Sum(m => m.DataWaitSeconds) / trainSeconds : 0,
             prepared.Entry.Name, setup.TrainExamples, setup.TestExamples, wall.Elapsed.TotalSeconds,
-            trainableParams, model.parameters().Sum(p => p.numel()), frozenParts, prepared.ReusedRows,
+            trainableParams, lora?.TotalParameters ?? model.parameters().Sum(p => p.numel()), frozenParts, prepared.ReusedRows,
             options.Recipe.ToString().ToLowerInvariant(), best.Best?.Epoch ?? history[^1].Epoch, stoppedEarly);
         RunJson.Write(run.SummaryFile, summary);
         return new RunResult(run, summary);

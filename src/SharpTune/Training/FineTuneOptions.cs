@@ -120,6 +120,21 @@ public sealed record FineTuneOptions
     /// <summary>Compute precision: <c>fp32</c>, or <c>bf16</c> mixed precision (bf16 convolutions on CPUs with AVX512-BF16/AMX; fp32 weights, BatchNorm and loss).</summary>
     public Precision Precision { get; init; } = Precision.Fp32;
 
+    /// <summary>Fine-tuning method: full (all unfrozen weights) or lora (low-rank adapters on frozen weights).</summary>
+    public TuningMethod Method { get; init; } = TuningMethod.Full;
+
+    /// <summary>LoRA rank r.</summary>
+    public int LoraR { get; init; } = 8;
+
+    /// <summary>LoRA alpha (the update is scaled by alpha / r).</summary>
+    public double LoraAlpha { get; init; } = 16;
+
+    /// <summary>Dropout on the LoRA path.</summary>
+    public double LoraDropout { get; init; }
+
+    /// <summary>Layers that get LoRA: module-name suffixes (comma-separated) or <c>re:REGEX</c>; null = the model's default.</summary>
+    public string? LoraTargets { get; init; }
+
     /// <summary>Batches whose gradients are accumulated per optimiser step.</summary>
     public int Accumulate { get; init; } = 1;
 

@@ -21,7 +21,11 @@ public sealed class FreezePlan
     private readonly bool _trainBatchNorm;
 
     /// <summary>Freezes <paramref name="model"/>'s body up to <paramref name="level"/>.</summary>
-    public FreezePlan(ResNet model, FreezeLevel level, bool trainBatchNorm = false)
+    /// <param name="model">The model.</param>
+    /// <param name="level">How much of the body to freeze.</param>
+    /// <param name="trainBatchNorm">Keep BatchNorm layers of frozen parts training.</param>
+    /// <param name="alwaysTrainable">Parameters (by name) that train even inside frozen parts, e.g. LoRA matrices.</param>
+    public FreezePlan(ResNet model, FreezeLevel level, bool trainBatchNorm = false, Func<string, bool>? alwaysTrainable = null)
     {
         _model = model;
         _trainBatchNorm = trainBatchNorm;
@@ -31,12 +35,14 @@ public sealed class FreezePlan
         FrozenNames = parts.Select(p => p.Name).ToList();
 
         foreach (var p in model.parameters()) p.requires_grad = true;
-        foreach (var part in _frozen)
+        foreach (var (partName, part) in parts)
         {
-            foreach (var (_, module) in part.named_modules().Prepend(("", part)))
+            foreach (var (name, module) in part.named_modules().Prepend(("", part)))
             {
                 bool keep = trainBatchNorm && module is BatchNorm2d;
-                foreach (var (_, p) in module.named_parameters(recurse: false)) p.requires_grad = keep;
+                var prefix = name.Length == 0 ? partName : partName + "." + name;
+                foreach (var (pname, p) in module.named_parameters(recurse: false))
+                    p.requires_grad = keep || (alwaysTrainable?.Invoke(prefix + "." + pname) ?? false);
             }
         }
     }

@@ -1,0 +1,24 @@
+using SharpTune.Tuning.Lora;
+
+namespace SharpTune.Training;
+
+/// <summary>Turns the run options into a <see cref="LoraConfig"/>, with per-architecture default targets.</summary>
+public static class LoraSettings
+{
+    /// <summary>Default LoRA targets of ResNets: the 3×3 convolutions of layer4.</summary>
+    public const string ResNetDefaultTargets = @"re:layer4\.\d+\.conv[12]";
+
+    /// <summary>The LoRA config of a run.</summary>
+    public static LoraConfig For(FineTuneOptions options, string baseModel, string classifier)
+    {
+        var targets = options.LoraTargets ?? ResNetDefaultTargets;
+        IReadOnlyList<string> list = targets.StartsWith("re:", StringComparison.Ordinal)
+            ? [targets]
+            : targets.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return new LoraConfig(options.LoraR, options.LoraAlpha, options.LoraDropout, list, [classifier], baseModel);
+    }
+
+    /// <summary>True for LoRA parameters (they train inside frozen parts).</summary>
+    public static bool IsAdapterParameter(string name) =>
+        name.Contains(".lora_A.", StringComparison.Ordinal) || name.Contains(".lora_B.", StringComparison.Ordinal);
+}
