@@ -131,7 +131,8 @@ public static class FineTuneJob
             lora.Save(run.Path);
             lora.Merge();
         }
-        StateDictFile.WriteSafetensors(run.WeightsFile, model.state_dict());
+        var weights = model.state_dict().Where(kv => !LoraSettings.IsAdapterParameter(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
+        StateDictFile.WriteSafetensors(run.WeightsFile, weights);
         RunJson.Write(run.ModelInfoFile, new ModelInfo(ModelInfo.CurrentFormatVersion, prepared.Entry.Name, "resnet",
             model.Spec.Block, model.Spec.Layers, model.Spec.Widths, classes, prepared.Entry.Config.Normalization, setup.Size, ResizeFor(setup.Size),
             Path.GetFileName(run.WeightsFile)));
