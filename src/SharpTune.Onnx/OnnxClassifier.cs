@@ -36,13 +36,18 @@ public sealed class OnnxClassifier : ImageClassifier
 
     /// <summary>Loads <paramref name="onnxPath"/>; <paramref name="threads"/> sets ONNX Runtime's intra-op threads (null: its default).</summary>
     /// <exception cref="WeightsException">Missing file, not a loadable ONNX model, or no (or newer) SharpTune metadata.</exception>
-    public static OnnxClassifier Load(string onnxPath, int? threads = null)
+    public static OnnxClassifier Load(string onnxPath, int? threads = null) => Load(onnxPath, new OnnxClassifierOptions(threads));
+
+    /// <summary>Loads <paramref name="onnxPath"/> with the session settings in <paramref name="settings"/>.</summary>
+    /// <exception cref="WeightsException">Missing file, not a loadable ONNX model, or no (or newer) SharpTune metadata.</exception>
+    public static OnnxClassifier Load(string onnxPath, OnnxClassifierOptions settings)
     {
         var path = Path.GetFullPath(onnxPath);
         if (!System.IO.File.Exists(path))
             throw new WeightsException(Directory.Exists(path) ? $"{onnxPath}: is a directory, not an ONNX file" : $"{onnxPath}: ONNX file not found");
         using var options = new SessionOptions();
-        if (threads is int n) options.IntraOpNumThreads = n;
+        if (settings.Threads is int n) options.IntraOpNumThreads = n;
+        if (!settings.AllowSpinning) options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         InferenceSession session;
         try
         {
