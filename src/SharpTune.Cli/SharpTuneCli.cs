@@ -26,6 +26,7 @@ public static class SharpTuneCli
         root.Subcommands.Add(LrFindCommand.Build());
         root.Subcommands.Add(EvaluateCommand.Build());
         root.Subcommands.Add(PredictCommand.Build());
+        root.Subcommands.Add(ExportCommand.Build());
         root.Subcommands.Add(ModelsCommand.Build());
         root.Subcommands.Add(DataCommand.Build());
         return root;

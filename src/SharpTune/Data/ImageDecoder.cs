@@ -35,6 +35,29 @@ public static class ImageDecoder
         catch (BadImageException e) { throw new DataException($"{path}: {e.Reason}"); }
     }
 
+    /// <summary>
+    /// Decodes the encoded image in <paramref name="stream"/> (read to its end, not closed) into an upright RGB image;
+    /// <paramref name="name"/> identifies it in error messages (a file name, a URL, "stdin").
+    /// </summary>
+    /// <exception cref="DataException">The stream cannot be read or does not hold a decodable image.</exception>
+    public static RgbImage Decode(Stream stream, string name, long maxPixels = DefaultMaxPixels)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        byte[] bytes;
+        try
+        {
+            using var copy = new MemoryStream();
+            stream.CopyTo(copy);
+            bytes = copy.ToArray();
+        }
+        catch (Exception e) when (e is IOException or NotSupportedException or ObjectDisposedException)
+        {
+            throw new DataException($"{name}: cannot read: {e.Message}");
+        }
+        try { return DecodeBytes(bytes, name, null, maxPixels).Image; }
+        catch (BadImageException e) { throw new DataException($"{name}: {e.Reason}"); }
+    }
+
     /// <summary>Header probe; throws <see cref="BadImageException"/> with the reason.</summary>
     internal static ImageHeader ReadHeaderCore(string path, long maxPixels)
     {
@@ -67,7 +90,12 @@ public static class ImageDecoder
     internal static (RgbImage Image, ImageHeader Header) DecodeCore(string path, Func<ImageHeader, double>? minScale, long maxPixels)
     {
         CheckNotEmpty(path);
-        byte[] bytes = ReadAllBytes(path);
+        return DecodeBytes(ReadAllBytes(path), path, minScale, maxPixels);
+    }
+
+    /// <summary><see cref="DecodeCore"/> on bytes already read; <paramref name="path"/> only names the source.</summary>
+    private static (RgbImage Image, ImageHeader Header) DecodeBytes(byte[] bytes, string path, Func<ImageHeader, double>? minScale, long maxPixels)
+    {
         if (bytes.Length == 0) throw new BadImageException("empty file (0 bytes)");
         using var data = SKData.CreateCopy(bytes);
         using var codec = SKCodec.Create(data) ?? throw new BadImageException(NotDecodableReason(bytes, path, null));

@@ -40,12 +40,22 @@ public static class StateDictFile
         AtomicFile.Write(path, stream => Safetensors.SaveStateDict(stream, dict, leaveOpen: true));
     }
 
-    /// <summary>Writes a state dict as a PyTorch zip archive (<c>torch.load</c>-able), atomically.</summary>
+    /// <summary>
+    /// Writes a state dict as a PyTorch zip <c>.pth</c> (what <c>torch.save(model.state_dict())</c> writes; loads with
+    /// <c>torch.load</c>), atomically.
+    /// </summary>
     public static void WritePyTorch(string path, IReadOnlyDictionary<string, Tensor> stateDict)
     {
-        var dict = new System.Collections.Hashtable();
-        foreach (var (k, v) in stateDict) dict[k] = v.detach().cpu().contiguous();
-        AtomicFile.Write(path, stream => PyTorchPickler.PickleStateDict(stream, dict, leaveOpen: true));
+        var dict = new Dictionary<string, Tensor>(stateDict.Count);
+        foreach (var (name, value) in stateDict) dict[name] = value.detach().cpu().contiguous();
+        try
+        {
+            AtomicFile.Write(path, stream => PyTorchPickler.PickleStateDict(stream, dict, leaveOpen: true));
+        }
+        finally
+        {
+            foreach (var t in dict.Values) t.Dispose();
+        }
     }
 
     /// <summary>Recognises the format from the file's first bytes (not its extension).</summary>

@@ -1,0 +1,90 @@
+using System.CommandLine;
+using System.Globalization;
+using SharpTune.Export;
+using SharpTune.Inference;
+using SharpTune.Onnx;
+using static TorchSharp.torch;
+
+namespace SharpTune.Cli.Commands;
+
+/// <summary>
+/// <c>sharptune export --run RUN --format onnx|safetensors|pth [--out FILE] [--include-preprocessing] [--verify]</c>:
+/// writes the trained model for use outside SharpTune; with <c>--verify</c> checks the file against the run's model
+/// and prints <c>max_abs_diff=&lt;number&gt;</c> last (exit 1 when it is 1e-4 or more).
+/// </summary>
+public static class ExportCommand
+{
+    /// <summary>Largest difference <c>--verify</c> accepts.</summary>
+    public const double Tolerance = 1e-4;
+
+    /// <summary>Builds the command.</summary>
+    public static Command Build()
+    {
+        var run = new Option<string>("--run") { Description = "Run directory of a finished run.", Required = true };
+        var format = new Option<string>("--format") { Description = "onnx, safetensors or pth.", Required = true };
+        format.AcceptOnlyFromAmong([.. ExportFormats.Names]);
+        var output = new Option<string>("--out") { Description = "Output file, or an existing folder (default: RUN/export/model.<format>). State dicts get config.json beside them." };
+        var includePreprocessing = new Option<bool>("--include-preprocessing") { Description = "ONNX only: the graph takes uint8 RGB pixels [batch, H, W, 3] (resized and cropped) and normalises them itself." };
+        var opset = new Option<int>("--opset") { Description = $"ONNX opset ({OnnxExportOptions.MinOpset}–{OnnxExportOptions.MaxOpset}).", DefaultValueFactory = _ => OnnxExportOptions.DefaultOpset };
+        var verify = new Option<bool>("--verify") { Description = "Run the exported file and the run's model on the same inputs; prints max_abs_diff=<number> last." };
+        var inputs = new Option<int>("--verify-inputs") { Description = "Number of test images for --verify.", DefaultValueFactory = _ => 4 };
+        var threads = CommonOptions.Threads();
+        var command = new Command("export", "Export a trained model: ONNX (ONNX Runtime and other runtimes) or a PyTorch state dict (safetensors/.pth + config.json).")
+        {
+            run, format, output, includePreprocessing, opset, verify, inputs, threads,
+        };
+        command.SetAction(parsed =>
+        {
+            var fmt = ExportFormats.Parse(parsed.GetValue(format)!);
+            var onnxOptions = new OnnxExportOptions(parsed.GetValue(opset), parsed.GetValue(includePreprocessing));
+            if (onnxOptions.IncludePreprocessing && fmt != ExportFormat.Onnx)
+                throw new UsageException("--include-preprocessing applies to --format onnx only");
+            if (onnxOptions.Opset is < OnnxExportOptions.MinOpset or > OnnxExportOptions.MaxOpset)
+                throw new UsageException($"--opset must be between {OnnxExportOptions.MinOpset} and {OnnxExportOptions.MaxOpset}, got {onnxOptions.Opset}");
+            if (parsed.GetValue(inputs) < 1) throw new UsageException("--verify-inputs must be at least 1");
+            CommonOptions.ApplyThreads(parsed.GetValue(threads));
+
+            using var model = SharpTuneModel.Load(parsed.GetValue(run)!);
+            var result = RunExporter.Export(model, fmt, parsed.GetValue(output), onnxOptions);
+            foreach (var file in result.Files)
+                Console.WriteLine($"wrote {file} ({new FileInfo(file).Length:N0} bytes)");
+            if (!parsed.GetValue(verify)) return 0;
+            double maxDiff = fmt == ExportFormat.Onnx
+                ? VerifyOnnx(model, result.ModelFile, parsed.GetValue(inputs), parsed.GetValue(threads))
+                : VerifyStateDict(model, result.ModelFile, parsed.GetValue(inputs));
+            Console.WriteLine($"max_abs_diff={maxDiff.ToString("E3", CultureInfo.InvariantCulture)}");
+            return maxDiff < Tolerance ? 0 : SharpTuneCli.RuntimeError;
+        });
+        return command;
+    }
+
+    private static double VerifyOnnx(SharpTuneModel model, string file, int count, int threads)
+    {
+        var images = OnnxExportVerifier.SampleImages(model.Preprocessing.ResizeSize, count, seed: 1234);
+        var parity = OnnxExportVerifier.Verify(model, file, images, threads);
+        for (int i = 0; i < parity.PerInputMaxAbsDiff.Count; i++)
+            Console.WriteLine($"input {i} ({images[i].Width}x{images[i].Height}): max |TorchSharp - ONNX Runtime| = {parity.PerInputMaxAbsDiff[i]:E2} (logits and probabilities, batched and alone)");
+        Console.WriteLine($"logits: {model.Classes.Count} classes, mean |value| {parity.MeanAbsFeature:0.####}");
+        return parity.MaxAbsDiff;
+    }
+
+    private static double VerifyStateDict(SharpTuneModel model, string file, int count)
+    {
+        var size = model.Preprocessing.CropSize;
+        var generator = new Generator(1234);
+        var inputs = Enumerable.Range(0, count)
+            .Select(_ => model.Preprocessing.Normalization.Apply(rand(new long[] { 1, 3, size, size }, generator: generator) * 255f))
+            .ToList();
+        try
+        {
+            var result = StateDictRoundTrip.Check(model.Module, file, inputs);
+            Console.WriteLine($"reloaded {result.Tensors} tensors from {file} into a model built from config.json: " +
+                              $"max tensor diff {result.MaxTensorDiff:E2}, max logit diff {result.MaxOutputDiff:E2} on {count} inputs");
+            return result.MaxAbsDiff;
+        }
+        finally
+        {
+            foreach (var t in inputs) t.Dispose();
+        }
+    }
+}
