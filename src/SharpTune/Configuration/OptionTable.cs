@@ -1,7 +1,9 @@
 using System.Globalization;
 using SharpTune.Data;
+using SharpTune.Models;
+using SharpTune.Models.Bert;
+using SharpTune.Text;
 using SharpTune.Training;
-using SharpTune.Tuning;
 
 namespace SharpTune.Configuration;
 
@@ -16,13 +18,13 @@ public static class OptionTable
     /// <summary>All settings, in the order they are printed.</summary>
     public static IReadOnlyList<OptionDef> All { get; } =
     [
-        new("data", "Dataset folder DIR/{train,test|val}/<class>/<image>; default: the embedded Fashion-MNIST subset.",
+        new("data", "Dataset folder DIR/{train,test|val}/<class>/<file> (images, or .txt documents), or for text DIR/{train,test}.{csv,tsv,jsonl}; default: the embedded Fashion-MNIST subset (text: SpamAssassin subset).",
             o => o.Data, (o, v) => o with { Data = NonEmpty(v) }),
         new("model", "Zoo model (see 'sharptune models list').", o => o.Model, (o, v) => o with { Model = NonEmpty(v) }),
-        new("weights", "Weights file (.safetensors or .pth, torchvision names) for the body instead of the bundled ones.",
+        new("weights", "Weights for the body instead of the bundled ones: a .safetensors or .pth file (torchvision or Hugging Face names), or for text a Hugging Face folder (config.json + model.safetensors [+ vocab.txt]).",
             o => o.Weights, (o, v) => o with { Weights = NonEmpty(v) }),
         new("size", "Crop size for training and testing (test resize = size*256/224); default: the model's input size.",
-            o => o.Size?.ToString(Inv), (o, v) => o with { Size = Int(v, min: 1) }),
+            o => o.Size?.ToString(Inv), (o, v) => o with { Size = Int(v, min: 1) }, OnlyFor: ModelTask.Image),
         new("epochs", "Training epochs.", o => o.Epochs.ToString(Inv), (o, v) => o with { Epochs = Int(v, min: 1) }),
         new("batch-size", "Examples per batch.", o => o.BatchSize.ToString(Inv), (o, v) => o with { BatchSize = Int(v, min: 1) }),
         new("lr", "Learning rate of the body (of everything with --no-param-groups). With --loss-reduction sum (default, as d2l) the step on a mean loss is lr*batch-size.",
@@ -35,12 +37,12 @@ public static class OptionTable
         new("weight-decay", "SGD weight decay (L2).", o => D(o.WeightDecay), (o, v) => o with { WeightDecay = Double(v) }),
         new("loss-reduction", "sum (d2l: per-example losses summed before backward) or mean.",
             o => o.LossReduction.ToString().ToLowerInvariant(), (o, v) => o with { LossReduction = Enum<LossReduction>(v) }),
-        new("freeze", "Freeze the body up to and including: none|stem|layer1|layer2|layer3|layer4|backbone.",
-            o => o.Freeze.Name(), (o, v) => o with { Freeze = FreezeLevels.TryParse(v) ?? throw new FormatException("is not one of " + string.Join("|", FreezeLevels.Names)) }),
+        new("freeze", "Freeze the body up to and including: none|stem|layer1|layer2|layer3|layer4|backbone (ResNet); none|embeddings|layer1..layerN|backbone (BERT: embeddings and the N lowest layers).",
+            o => o.Freeze, (o, v) => o with { Freeze = FreezeName(v) }),
         new("reuse-head", "Initialise head rows of classes shared (by name) with a SharpTune run directory or a weights file.",
-            o => o.ReuseHead, (o, v) => o with { ReuseHead = NonEmpty(v) }),
+            o => o.ReuseHead, (o, v) => o with { ReuseHead = NonEmpty(v) }, OnlyFor: ModelTask.Image),
         new("reuse-head-classes", "Class names (one per line) of the --reuse-head weights file's classifier rows.",
-            o => o.ReuseHeadClasses, (o, v) => o with { ReuseHeadClasses = NonEmpty(v) }),
+            o => o.ReuseHeadClasses, (o, v) => o with { ReuseHeadClasses = NonEmpty(v) }, OnlyFor: ModelTask.Image),
         new("init", "pretrained (fine-tune) or scratch (random weights, same architecture).",
             o => o.Init.ToString().ToLowerInvariant(), (o, v) => o with { Init = Enum<InitMode>(v) }),
         new("seed", "Seed of initialisation, shuffling and augmentation.", o => o.Seed.ToString(Inv), (o, v) => o with { Seed = Int(v, min: 0) }),
@@ -49,9 +51,29 @@ public static class OptionTable
         new("workers", "Background threads that decode and augment images.", o => o.Workers.ToString(Inv), (o, v) => o with { Workers = Int(v, min: 1) }),
         new("cache-mb", "Memory (MB) for decoded images kept between epochs; 0 decodes every epoch.",
             o => o.CacheMb.ToString(Inv), (o, v) => o with { CacheMb = Int(v, min: 0) }),
-        new("bad-files", "skip (report and leave out unreadable images) or fail (stop before training with the list).",
+        new("bad-files", "skip (report and leave out unreadable images or bad text records) or fail (stop before training with the list).",
             o => o.BadFiles.ToString().ToLowerInvariant(), (o, v) => o with { BadFiles = Enum<BadFilePolicy>(v) }),
+        Text("max-length", "Text: longest input in tokens, [CLS] and [SEP] included (at most the model's positions, 512 for MiniLM).",
+            o => o.MaxLength?.ToString(Inv), (o, v) => o with { MaxLength = Int(v, min: 3) }),
+        Text("truncation", "Text: which tokens of a longer document are kept: head|tail|head-tail (Sun et al.: first 128 + last 382 of 512).",
+            o => o.Truncation is { } t ? TruncationName(t) : null, (o, v) => o with { Truncation = ParseTruncation(v) }),
+        Text("head-tokens", "Text: tokens kept from the start with --truncation head-tail (default: 128/510 of the budget).",
+            o => o.HeadTokens?.ToString(Inv), (o, v) => o with { HeadTokens = Int(v, min: 0) }),
+        Text("pooling", "Text: what feeds the classifier: cls (pooled [CLS] output) or mean (mean of the token vectors).",
+            o => o.Pooling?.ToString().ToLowerInvariant(), (o, v) => o with { Pooling = Enum<TextPooling>(v) }),
+        Text("layer-decay", "Text: layer-wise learning-rate decay xi in (0, 1]: each layer trains at xi times the layer above (Sun et al.: 0.95).",
+            o => o.LayerDecay is { } d ? D(d) : null, (o, v) => o with { LayerDecay = Double(v, positive: true, max: 1) }),
+        Text("warmup-ratio", "Text: share of the steps with a linear learning-rate warm-up, then linear decay to 0 (0 = decay only).",
+            o => o.WarmupRatio is { } d ? D(d) : null, (o, v) => o with { WarmupRatio = Double(v, max: 1, maxExclusive: true) }),
+        Text("clip-norm", "Text: clip the global gradient L2 norm to this (0 = no clipping).",
+            o => o.ClipNorm is { } d ? D(d) : null, (o, v) => o with { ClipNorm = Double(v) }),
+        Text("optimizer", "Text: adamw (default) or sgd (with --momentum).",
+            o => o.Optimizer?.ToString().ToLowerInvariant(), (o, v) => o with { Optimizer = Enum<OptimizerKind>(v) }),
+        Text("text-column", "Text: CSV/TSV column (JSON Lines key) holding the document.", o => o.TextColumn, (o, v) => o with { TextColumn = NonEmpty(v) }),
+        Text("label-column", "Text: CSV/TSV column (JSON Lines key) holding the class.", o => o.LabelColumn, (o, v) => o with { LabelColumn = NonEmpty(v) }),
     ];
+
+
 
     /// <summary>Looks a setting up by name (case-insensitive); null when unknown.</summary>
     public static OptionDef? Find(string name) =>
@@ -60,6 +82,29 @@ public static class OptionTable
     /// <summary>The options as name → text, for writing the resolved configuration.</summary>
     public static IReadOnlyList<KeyValuePair<string, string?>> Describe(FineTuneOptions options) =>
         All.Select(d => new KeyValuePair<string, string?>(d.Name, d.Get(options))).ToList();
+
+    private static OptionDef Text(string name, string help, Func<FineTuneOptions, string?> get, Func<FineTuneOptions, string, FineTuneOptions> set) =>
+        new(name, help, get, set, OnlyFor: ModelTask.Text);
+
+    private static string FreezeName(string v)
+    {
+        var name = NonEmpty(v).Trim().ToLowerInvariant();
+        // Checked against the model by OptionsValidator; here only the form.
+        bool layer = name.StartsWith("layer", StringComparison.Ordinal) && int.TryParse(name[5..], NumberStyles.None, Inv, out _);
+        return layer || name is "none" or "stem" or "embeddings" or "backbone"
+            ? name
+            : throw new FormatException("is not one of none|stem|embeddings|layerN|backbone");
+    }
+
+    private static string TruncationName(TruncationMode mode) => mode == TruncationMode.HeadTail ? "head-tail" : mode.ToString().ToLowerInvariant();
+
+    private static TruncationMode ParseTruncation(string v) => v.Trim().ToLowerInvariant() switch
+    {
+        "head" => TruncationMode.Head,
+        "tail" => TruncationMode.Tail,
+        "head-tail" or "headtail" or "head+tail" => TruncationMode.HeadTail,
+        _ => throw new FormatException("is not one of head|tail|head-tail"),
+    };
 
     private static string D(double v) => v.ToString("R", Inv);
 

@@ -26,7 +26,7 @@ public static class FineTuneJob
     public static RunResult Run(FineTuneOptions options, string runPath, IRunObserver? observer = null, CancellationToken cancel = default)
     {
         observer ??= SilentObserver.Instance;
-        options = options with { Data = Path.GetFullPath(options.Data ?? EmbeddedDataset.Path) };
+        options = options with { Data = Path.GetFullPath(options.Data ?? EmbeddedDataset.For(options.Model).Path) };
         OptionsValidator.Validate(options);
         var run = new RunDirectory(runPath);
         if (Directory.Exists(run.Path) && Directory.EnumerateFileSystemEntries(run.Path).Any())
@@ -43,13 +43,15 @@ public static class FineTuneJob
             throw new OptionsException($"--resume: '{run.Path}' is not a SharpTune run (no config.yaml)");
         if (run.IsComplete)
             throw new OptionsException($"--resume: '{run.Path}' is already complete (summary.json exists)");
-        var options = YamlConfig.Apply(new FineTuneOptions(), run.ConfigFile);
+        var saved = YamlConfig.Read(run.ConfigFile).FirstOrDefault(kv => kv.Key == "model").Value ?? new FineTuneOptions().Model;
+        var options = YamlConfig.Apply(FineTuneOptions.RecipeFor(saved), run.ConfigFile);
         OptionsValidator.Validate(options);
         return Execute(options, run, resume: true, observer, cancel);
     }
 
     private static RunResult Execute(FineTuneOptions options, RunDirectory run, bool resume, IRunObserver observer, CancellationToken cancel)
     {
+        if (options.IsText) return TextFineTuneJob.Execute(options, run, resume, observer, cancel);
         var wall = Stopwatch.StartNew();
         set_num_threads(options.Threads);
 
@@ -58,34 +60,24 @@ public static class FineTuneJob
         observer.Info($"data: {data.Root}: {data.Train.Samples.Count} train / {data.Test.Samples.Count} {data.TestSplitName} images, {classes.Count} classes");
         foreach (var bad in data.BadImages) observer.Warning($"skipped {bad}");
 
-        Directory.CreateDirectory(run.Path);
-        if (!resume)
-            YamlConfig.Write(run.ConfigFile, options, $"SharpTune fine-tuning run, {DateTime.UtcNow:yyyy-MM-dd HH:mm:ss} UTC\nresume with: sharptune finetune --resume {run.Path}");
-
+        RunSteps.Start(run, options, resume);
         var prepared = ModelSetup.Prepare(options, classes);
         using var model = prepared.Model;
         if (prepared.Load is not null) observer.Info("weights: " + prepared.Load.Summary());
         foreach (var row in prepared.ReusedRows) observer.Info($"head row {row.TargetIndex} '{row.TargetClass}' reused from '{row.SourceClass}' (row {row.SourceIndex})");
 
-        var freeze = new FreezePlan(model, options.Freeze);
+        var freeze = new FreezePlan(model, FreezeLevels.TryParse(options.Freeze) ?? FreezeLevel.None);
         var groups = ParameterGroups.Split(freeze.TrainableParameters, model.ClassifierName, options.Lr, options.HeadLrMult, options.ParamGroups);
         using var optimizer = ParameterGroups.CreateSgd(groups, options.Momentum, options.WeightDecay);
         observer.Info("optimiser: SGD " + string.Join(", ", groups.Select(g => $"{g.Name} lr {g.LearningRate:G3} ({g.Parameters.Sum(p => p.numel()):N0} params)")) +
                       $", momentum {options.Momentum}, weight decay {options.WeightDecay}, loss {options.LossReduction.ToString().ToLowerInvariant()}" +
                       (freeze.FrozenNames.Count > 0 ? $", frozen: {string.Join(", ", freeze.FrozenNames)}" : ""));
 
-        var history = new List<EpochMetrics>();
-        int startEpoch = 1;
-        if (resume && Checkpoint.Latest(run.CheckpointFolder) is { } state)
-        {
-            Checkpoint.Restore(run.CheckpointFolder, state, model, optimizer, prepared.Entry.Config.ClassifierKeys);
-            history.AddRange(state.History);
-            startEpoch = state.Epoch + 1;
-            observer.Info($"resumed from the checkpoint of epoch {state.Epoch}");
-        }
+        var (history, startEpoch) = RunSteps.Restore(run, resume, model, optimizer, prepared.Entry.Config.ClassifierKeys, observer);
 
         int size = options.Size ?? prepared.Entry.Config.InputSize;
-        var normalization = prepared.Entry.Config.Normalization;
+        var normalization = prepared.Entry.Config.Normalization
+            ?? throw new InvalidOperationException($"image model '{prepared.Entry.Name}' has no normalisation");
         long cacheBytes = (long)options.CacheMb * 1024 * 1024;
         using var trainLoader = new ImageLoader(data.Train.Samples, ImageTransforms.TrainD2l(size, normalization),
             new LoaderOptions(options.BatchSize, Shuffle: true, options.Seed, options.Workers, CacheBytes: cacheBytes));
@@ -93,43 +85,18 @@ public static class FineTuneJob
             new LoaderOptions(options.BatchSize, Shuffle: false, options.Seed, options.Workers, CacheBytes: cacheBytes));
         var train = new ImageBatchSource(trainLoader, data.Train.Samples.Count);
         var test = new ImageBatchSource(testLoader, data.Test.Samples.Count);
+        RunSteps.Fit(run, model, optimizer, freeze.SetTrainingMode, options.LossReduction, [], observer, train, test, startEpoch, options.Epochs, history, cancel);
 
-        var recorder = new RunRecorder(run, model, optimizer, history);
-        var trainer = new Trainer(model, optimizer, freeze.SetTrainingMode, options.LossReduction, [observer, recorder]);
-        trainer.Fit(train, test, startEpoch, options.Epochs, cancel);
-
-        // Final artefacts; summary.json last, so that its presence means "complete".
-        StateDictFile.WriteSafetensors(run.WeightsFile, model.state_dict());
-        RunJson.Write(run.ModelInfoFile, new ModelInfo(ModelInfo.CurrentFormatVersion, prepared.Entry.Name, "resnet",
+        var info = new ModelInfo(ModelInfo.CurrentFormatVersion, prepared.Entry.Name, "resnet",
             model.Spec.Block, model.Spec.Layers, model.Spec.Widths, classes, normalization, size, ResizeFor(size),
-            Path.GetFileName(run.WeightsFile)));
-        var mode = options.Init == InitMode.Pretrained ? "finetune" : "scratch";
-        Curves.Save(run.CurvesFile, $"{mode}: {prepared.Entry.Name} on {Path.GetFileName(data.Root.TrimEnd('/'))}", Curves.ForRun(history));
-
+            Path.GetFileName(run.WeightsFile));
         var badImages = data.BadImages.Concat(trainLoader.BadImagesSeen).Concat(testLoader.BadImagesSeen)
             .Select(b => b.Path).Distinct().ToList();
-        double trainSeconds = history.Sum(m => m.EpochSeconds);
-        var summary = new RunSummary(mode, history.Count, history[^1], history.Max(m => m.TestAcc), classes, badImages,
-            ProcessMemory.PeakRssBytes(), trainSeconds > 0 ? history.Sum(m => m.DataWaitSeconds) / trainSeconds : 0,
-            prepared.Entry.Name, data.Train.Samples.Count, data.Test.Samples.Count, wall.Elapsed.TotalSeconds,
-            groups.Sum(g => g.Parameters.Sum(p => p.numel())), model.parameters().Sum(p => p.numel()),
-            freeze.FrozenNames, prepared.ReusedRows);
-        RunJson.Write(run.SummaryFile, summary);
-        return new RunResult(run, summary);
+        var facts = new RunFacts(prepared.Entry.Name, Path.GetFileName(data.Root.TrimEnd('/')), classes, data.Train.Samples.Count,
+            data.Test.Samples.Count, badImages, null, groups.Sum(g => g.Parameters.Sum(p => p.numel())), freeze.FrozenNames, prepared.ReusedRows);
+        return new RunResult(run, RunSteps.Finish(run, model, info, options, facts, history, wall));
     }
 
     /// <summary>Shorter-side resize before the centre crop: size×256/224, as d2l's Resize(256)+CenterCrop(224).</summary>
     public static int ResizeFor(int size) => (int)Math.Round(size * 256 / 224.0);
-
-    /// <summary>Writes metrics and a checkpoint after every epoch.</summary>
-    private sealed class RunRecorder(RunDirectory run, Models.ResNet model, TorchSharp.Modules.OptimizerHelper optimizer, List<EpochMetrics> history)
-        : ITrainerCallback
-    {
-        public void AfterEpoch(EpochMetrics metrics)
-        {
-            history.Add(metrics);
-            Checkpoint.Save(run.CheckpointFolder, metrics.Epoch, model, optimizer, history);
-            run.WriteMetrics(history);
-        }
-    }
 }

@@ -20,6 +20,12 @@ public interface ITrainerCallback
     /// <summary>Before an epoch's training phase.</summary>
     void BeforeEpoch(int epoch) { }
 
+    /// <summary>
+    /// After backward, before the optimiser step: gradients are there to clip, learning rates can still change
+    /// (see <see cref="GradientClipping"/>, <see cref="LinearWarmupDecay"/>).
+    /// </summary>
+    void BeforeOptimizerStep(StepProgress progress) { }
+
     /// <summary>After each optimiser step.</summary>
     void AfterStep(StepProgress progress) { }
 

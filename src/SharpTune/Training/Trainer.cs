@@ -37,7 +37,7 @@ public sealed class Trainer(
             setTrainingMode(false);
             var eval = Evaluation.Run(model, test);
             var metrics = new EpochMetrics(epoch, trainLoss, trainAcc, eval.MeanLoss, eval.Accuracy,
-                seen / Math.Max(seconds, 1e-9), seconds, wait);
+                seen / Math.Max(seconds, 1e-9), seconds, wait, eval.F1Macro);
             results.Add(metrics);
             foreach (var c in callbacks) c.AfterEpoch(metrics);
         }
@@ -63,15 +63,17 @@ public sealed class Trainer(
             double value = loss.item<float>();
             if (!double.IsFinite(value)) throw new NonFiniteLossException(epoch, step, value);
 
+            double batchLossSum = lossReduction == LossReduction.Sum ? value : value * b.Count;
+            var progress = new StepProgress(epoch, step, train.BatchesPerEpoch, batchLossSum / b.Count, b.Count);
+
             optimizer.zero_grad();
             loss.backward();
+            foreach (var c in callbacks) c.BeforeOptimizerStep(progress);
             optimizer.step();
 
-            double batchLossSum = lossReduction == LossReduction.Sum ? value : value * b.Count;
             lossSum += batchLossSum;
             correct += logits.argmax(1).eq(b.Labels).sum().item<long>();
             seen += b.Count;
-            var progress = new StepProgress(epoch, step, train.BatchesPerEpoch, batchLossSum / b.Count, b.Count);
             foreach (var c in callbacks) c.AfterStep(progress);
         }
         double seconds = clock.Elapsed.TotalSeconds;

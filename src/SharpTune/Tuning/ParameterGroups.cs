@@ -7,7 +7,11 @@ namespace SharpTune.Tuning;
 /// <param name="Name">Group name (<c>backbone</c>, <c>head</c> or <c>all</c>).</param>
 /// <param name="LearningRate">Learning rate of the group.</param>
 /// <param name="Parameters">The trainable parameters in the group.</param>
-public sealed record ParameterGroup(string Name, double LearningRate, IReadOnlyList<Parameter> Parameters);
+public sealed record ParameterGroup(string Name, double LearningRate, IReadOnlyList<Parameter> Parameters)
+{
+    /// <summary>The group's own weight decay; null = the optimiser's.</summary>
+    public double? WeightDecay { get; init; }
+}
 
 /// <summary>Splits trainable parameters into the recipe's groups and builds the optimiser over them.</summary>
 public static class ParameterGroups

@@ -26,6 +26,23 @@ public static class OnnxFile
         }
     }
 
+    /// <summary>Parses an ONNX model held in memory; <paramref name="name"/> names it in errors.</summary>
+    /// <exception cref="WeightsException">Not a valid ONNX model.</exception>
+    public static ModelProto Parse(byte[] bytes, string name)
+    {
+        try
+        {
+            var model = ModelProto.Parser.ParseFrom(bytes);
+            if (model.Graph is null || model.Graph.Node.Count == 0)
+                throw new WeightsException($"{name}: ONNX model has no graph (truncated or not an ONNX model)");
+            return model;
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new WeightsException($"{name}: not a valid ONNX model ({e.Message})", e);
+        }
+    }
+
     /// <summary>Converts a float initializer into a tensor of the same shape.</summary>
     public static Tensor ToTensor(TensorProto proto, string file)
     {
