@@ -18,9 +18,7 @@ public static class BertParity
         using var session = new InferenceSession(onnxModel, options);
         var output = session.OutputNames.Contains("last_hidden_state") ? "last_hidden_state" : session.OutputNames[0];
         model.eval();
-        var diffs = new List<double>();
-        double absSum = 0;
-        long count = 0;
+        var stats = new ParityStats();
         foreach (var input in inputs)
         {
             using var scope = NewDisposeScope();
@@ -40,18 +38,8 @@ public static class BertParity
             var names = session.InputNames.ToList();
             using var results = session.Run(new RunOptions(), names, names.Select(n => feeds[n]).ToList(), [output]);
             foreach (var v in feeds.Values) v.Dispose();
-            var theirs = results[0].GetTensorDataAsSpan<float>();
-            if (theirs.Length != ours.Length)
-                throw new InvalidOperationException($"ONNX output '{output}' has {theirs.Length} values, the converted model {ours.Length}");
-            double max = 0;
-            for (int i = 0; i < ours.Length; i++)
-            {
-                max = Math.Max(max, Math.Abs(ours[i] - theirs[i]));
-                absSum += Math.Abs(theirs[i]);
-            }
-            count += ours.Length;
-            diffs.Add(max);
+            stats.Add(ours, results[0].GetTensorDataAsSpan<float>(), $"output '{output}'");
         }
-        return new ParityResult(diffs, absSum / Math.Max(1, count));
+        return stats.Result;
     }
 }

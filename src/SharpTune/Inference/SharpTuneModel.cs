@@ -49,15 +49,7 @@ public sealed class SharpTuneModel : IDisposable
         var model = new ResNet(info.Spec, info.Classes.Count);
         try
         {
-            var tensors = StateDictFile.Read(weightsPath);
-            try
-            {
-                StateDictLoader.Load(model, tensors, weightsPath, new LoadOptions([]));
-            }
-            finally
-            {
-                foreach (var t in tensors.Values) t.Dispose();
-            }
+            StateDictLoader.LoadFile(model, weightsPath, new LoadOptions([]));
             model.eval();
             return new SharpTuneModel(model, info);
         }

@@ -52,15 +52,7 @@ public sealed class TextClassifier : IDisposable
         var model = new BertForSequenceClassification(info.Bert, info.Classes.Count, info.Pooling);
         try
         {
-            var tensors = StateDictFile.Read(weightsPath);
-            try
-            {
-                StateDictLoader.Load(model, tensors, weightsPath, new LoadOptions([]));
-            }
-            finally
-            {
-                foreach (var t in tensors.Values) t.Dispose();
-            }
+            StateDictLoader.LoadFile(model, weightsPath, new LoadOptions([]));
             model.eval();
             return new TextClassifier(model, info, TextEncoder.FromVocabulary(File.ReadAllBytes(vocabPath)));
         }

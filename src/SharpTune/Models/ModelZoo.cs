@@ -109,16 +109,6 @@ public static class ModelZoo
         }
     }
 
-    private static LoadReport LoadFile(ResNet model, ZooEntry entry, string weightsFile)
-    {
-        var tensors = StateDictFile.Read(weightsFile);
-        try
-        {
-            return StateDictLoader.Load(model, tensors, weightsFile, new LoadOptions(entry.Config.ClassifierKeys));
-        }
-        finally
-        {
-            foreach (var t in tensors.Values) t.Dispose();
-        }
-    }
+    private static LoadReport LoadFile(ResNet model, ZooEntry entry, string weightsFile) =>
+        StateDictLoader.LoadFile(model, weightsFile, new LoadOptions(entry.Config.ClassifierKeys));
 }

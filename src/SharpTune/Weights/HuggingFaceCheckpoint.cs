@@ -105,20 +105,15 @@ public static class HuggingFaceCheckpoint
             throw new WeightsException($"{path}: hidden_act '{act}' is not supported (SharpTune's BERT uses exact GELU, 'gelu')");
         if (Text("position_embedding_type") is { } pos && pos != "absolute")
             throw new WeightsException($"{path}: position_embedding_type '{pos}' is not supported (only absolute)");
-        int Int(string key, int? fallback = null)
+        T Number<T>(string key, T? fallback = null) where T : struct
         {
             var node = json[key];
             if (node is null) return fallback ?? throw new WeightsException($"{path}: '{key}' is missing");
-            try { return node.GetValue<int>(); }
-            catch (Exception e) when (e is FormatException or InvalidOperationException) { throw new WeightsException($"{path}: '{key}' is not a whole number"); }
+            try { return node.GetValue<T>(); }
+            catch (Exception e) when (e is FormatException or InvalidOperationException) { throw new WeightsException($"{path}: '{key}' is not a {(typeof(T) == typeof(int) ? "whole number" : "number")}"); }
         }
-        double Double(string key, double fallback)
-        {
-            var node = json[key];
-            if (node is null) return fallback;
-            try { return node.GetValue<double>(); }
-            catch (Exception e) when (e is FormatException or InvalidOperationException) { throw new WeightsException($"{path}: '{key}' is not a number"); }
-        }
+        int Int(string key, int? fallback = null) => Number(key, fallback);
+        double Double(string key, double fallback) => Number<double>(key, fallback);
         try
         {
             return new BertConfig(Int("vocab_size"), Int("hidden_size"), Int("num_hidden_layers"), Int("num_attention_heads"),

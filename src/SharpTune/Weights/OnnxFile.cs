@@ -12,18 +12,7 @@ public static class OnnxFile
     public static ModelProto Read(string path)
     {
         if (!File.Exists(path)) throw new WeightsException($"{path}: ONNX file not found");
-        try
-        {
-            using var stream = File.OpenRead(path);
-            var model = ModelProto.Parser.ParseFrom(stream);
-            if (model.Graph is null || model.Graph.Node.Count == 0)
-                throw new WeightsException($"{path}: ONNX file has no graph (truncated or not an ONNX model)");
-            return model;
-        }
-        catch (InvalidProtocolBufferException e)
-        {
-            throw new WeightsException($"{path}: not a valid ONNX file ({e.Message})", e);
-        }
+        return Parse(File.ReadAllBytes(path), path);
     }
 
     /// <summary>Parses an ONNX model held in memory; <paramref name="name"/> names it in errors.</summary>
@@ -34,12 +23,12 @@ public static class OnnxFile
         {
             var model = ModelProto.Parser.ParseFrom(bytes);
             if (model.Graph is null || model.Graph.Node.Count == 0)
-                throw new WeightsException($"{name}: ONNX model has no graph (truncated or not an ONNX model)");
+                throw new WeightsException($"{name}: ONNX file has no graph (truncated or not an ONNX model)");
             return model;
         }
         catch (InvalidProtocolBufferException e)
         {
-            throw new WeightsException($"{name}: not a valid ONNX model ({e.Message})", e);
+            throw new WeightsException($"{name}: not a valid ONNX file ({e.Message})", e);
         }
     }
 
