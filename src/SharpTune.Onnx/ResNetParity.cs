@@ -27,9 +27,7 @@ public static class ResNetParity
         var inputName = session.InputNames[0];
         var outputName = session.OutputNames[0];
         model.eval();
-        var diffs = new List<double>();
-        double absSum = 0;
-        long count = 0;
+        var stats = new ParityStats();
         foreach (var input in inputs)
         {
             using var scope = NewDisposeScope();
@@ -38,19 +36,9 @@ public static class ResNetParity
             var data = input.contiguous().data<float>().ToArray();
             using var ortInput = OrtValue.CreateTensorValueFromMemory(data, input.shape);
             using var results = session.Run(new RunOptions(), [inputName], [ortInput], [outputName]);
-            var theirs = results[0].GetTensorDataAsSpan<float>();
-            if (theirs.Length != ours.Length)
-                throw new InvalidOperationException($"{onnxPath}: output has {theirs.Length} values, the converted model {ours.Length}");
-            double max = 0;
-            for (int i = 0; i < ours.Length; i++)
-            {
-                max = Math.Max(max, Math.Abs(ours[i] - theirs[i]));
-                absSum += Math.Abs(theirs[i]);
-            }
-            count += ours.Length;
-            diffs.Add(max);
+            stats.Add(ours, results[0].GetTensorDataAsSpan<float>(), onnxPath);
         }
-        return new ParityResult(diffs, absSum / Math.Max(1, count));
+        return stats.Result;
     }
 
     /// <summary>

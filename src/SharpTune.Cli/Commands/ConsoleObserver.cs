@@ -81,7 +81,7 @@ public sealed class ConsoleObserver : IRunObserver
             _task.StopTask();
         }
         Console.Error.WriteLine(string.Create(Inv,
-            $"epoch {m.Epoch}/{_epochs}: train loss {m.TrainLoss:0.0000} acc {m.TrainAcc:0.000} | test loss {m.TestLoss:0.0000} acc {m.TestAcc:0.000} | " +
+            $"epoch {m.Epoch}/{_epochs}: train loss {m.TrainLoss:0.0000} acc {m.TrainAcc:0.000} | test loss {m.TestLoss:0.0000} acc {m.TestAcc:0.000} f1 {m.F1Macro:0.000} | " +
             $"{m.ExamplesPerSec:0.0} examples/s, {m.EpochSeconds:0.0} s training (data wait {m.DataWaitSeconds:0.00} s)"));
     }
 }

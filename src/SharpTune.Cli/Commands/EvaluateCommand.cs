@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using SharpTune.Data;
 using SharpTune.Inference;
+using SharpTune.Configuration;
 using SharpTune.Reporting;
+using SharpTune.Text;
 using SharpTune.Training;
 
 namespace SharpTune.Cli.Commands;
@@ -14,7 +16,7 @@ public static class EvaluateCommand
     public static Command Build()
     {
         var run = new Option<string>("--run") { Description = "Run directory of a finished run.", Required = true };
-        var data = new Option<string>("--data") { Description = "Dataset folder: its test (or val) split is evaluated; a folder of class folders also works.", Required = true };
+        var data = new Option<string>("--data") { Description = "Dataset folder: its test (or val) split is evaluated; a folder of class folders also works; for a text run also a CSV/TSV/JSONL file.", Required = true };
         var output = new Option<string>("--out") { Description = "Folder for evaluation.json and confusion.png (default: RUN/evaluation)." };
         var batch = new Option<int>("--batch-size") { Description = "Images per forward pass.", DefaultValueFactory = _ => 64 };
         var threads = CommonOptions.Threads();
@@ -27,22 +29,19 @@ public static class EvaluateCommand
             CommonOptions.ApplyThreads(parsed.GetValue(threads));
             if (parsed.GetValue(batch) < 1) throw new UsageException("--batch-size must be at least 1");
             var dataDir = parsed.GetValue(data)!;
-            if (!Directory.Exists(dataDir)) throw new UsageException($"--data: folder '{dataDir}' does not exist");
-            using var model = SharpTuneModel.Load(parsed.GetValue(run)!);
-            var split = OpenEvaluationSplit(dataDir);
-            if (!split.Classes.SequenceEqual(model.Classes))
-                throw new DataException($"{split.Directory}: classes [{string.Join(", ", split.Classes)}] differ from the model's [{string.Join(", ", model.Classes)}]");
+            var runDir = new RunDirectory(parsed.GetValue(run)!);
+            bool text = Directory.Exists(runDir.Path) && File.Exists(runDir.ModelInfoFile) && runDir.IsText;
+            if (!Directory.Exists(dataDir) && !(text && File.Exists(dataDir)))
+                throw new UsageException($"--data: {(text ? "folder or table file" : "folder")} '{dataDir}' does not exist");
+            var (result, classes, splitName, bad) = text ? EvaluateText(runDir, dataDir, parsed.GetValue(batch)) : EvaluateImages(runDir, dataDir, parsed.GetValue(batch));
+            var report = ClassificationReport.From(result.Labels, result.Predictions, classes);
 
-            using var loader = new ImageLoader(split.Samples, ImageTransforms.EvalD2l(model.Info.InputSize, model.Info.Normalization),
-                new LoaderOptions(parsed.GetValue(batch), Shuffle: false, Seed: 0));
-            model.Module.eval();
-            var result = Evaluation.Run(model.Module, new ImageBatchSource(loader, split.Samples.Count));
-            var report = ClassificationReport.From(result.Labels, result.Predictions, model.Classes);
-
-            var outDir = parsed.GetValue(output) ?? Path.Combine(parsed.GetValue(run)!, "evaluation");
+            var outDir = parsed.GetValue(output) ?? Path.Combine(runDir.Path, "evaluation");
             Directory.CreateDirectory(outDir);
-            RunJson.Write(Path.Combine(outDir, "evaluation.json"), new { split = split.Directory, loss = result.MeanLoss, report, bad_images = split.BadImages.Concat(loader.BadImagesSeen).Select(b => b.ToString()) });
-            ConfusionMatrixPlot.Save(Path.Combine(outDir, "confusion.png"), report, $"{Path.GetFileName(parsed.GetValue(run)!.TrimEnd('/'))} on {split.Directory}");
+            RunJson.Write(Path.Combine(outDir, "evaluation.json"), text
+                ? new { split = splitName, loss = result.MeanLoss, report, bad_records = bad }
+                : (object)new { split = splitName, loss = result.MeanLoss, report, bad_images = bad });
+            ConfusionMatrixPlot.Save(Path.Combine(outDir, "confusion.png"), report, $"{Path.GetFileName(runDir.Path)} on {splitName}");
 
             var inv = CultureInfo.InvariantCulture;
             Console.WriteLine($"{"class",-20} {"precision",9} {"recall",9} {"f1",9} {"support",8}");
@@ -53,6 +52,31 @@ public static class EvaluateCommand
             return 0;
         });
         return command;
+    }
+
+    private static (EvaluationResult Result, IReadOnlyList<string> Classes, string Split, IReadOnlyList<string> Bad) EvaluateImages(RunDirectory run, string dataDir, int batchSize)
+    {
+        using var model = SharpTuneModel.Load(run.Path);
+        var split = OpenEvaluationSplit(dataDir);
+        if (!split.Classes.SequenceEqual(model.Classes))
+            throw new DataException($"{split.Directory}: classes [{string.Join(", ", split.Classes)}] differ from the model's [{string.Join(", ", model.Classes)}]");
+        using var loader = new ImageLoader(split.Samples, ImageTransforms.EvalD2l(model.Info.InputSize, model.Info.Normalization),
+            new LoaderOptions(batchSize, Shuffle: false, Seed: 0));
+        model.Module.eval();
+        var result = Evaluation.Run(model.Module, new ImageBatchSource(loader, split.Samples.Count));
+        return (result, model.Classes, split.Directory, split.BadImages.Concat(loader.BadImagesSeen).Select(b => b.ToString()).ToList());
+    }
+
+    private static (EvaluationResult Result, IReadOnlyList<string> Classes, string Split, IReadOnlyList<string> Bad) EvaluateText(RunDirectory run, string dataPath, int batchSize)
+    {
+        using var model = TextClassifier.Load(run.Path);
+        // The table columns the run was trained with.
+        var saved = YamlConfig.Read(run.ConfigFile).ToDictionary(kv => kv.Key, kv => kv.Value);
+        var columns = new TextColumns(saved.GetValueOrDefault("text-column", "text"), saved.GetValueOrDefault("label-column", "label"));
+        var split = TextDataset.OpenForEvaluation(dataPath, model.Classes, columns);
+        if (split.Samples.Count == 0) throw new DataException($"{split.Path}: no usable documents");
+        var result = Evaluation.Run(model.Module, model.Batches(split.Samples, batchSize));
+        return (result, model.Classes, split.Path, split.BadRecords.Select(b => b.ToString()).ToList());
     }
 
     private static ImageFolder OpenEvaluationSplit(string dir)

@@ -16,7 +16,8 @@ public static class FinetuneCommand
     public static Command BuildFinetune()
     {
         var command = new Command("finetune",
-            "Fine-tune a pretrained model on DIR/{train,test|val}/<class>/<image> (d2l recipe by default; without --data, the embedded Fashion-MNIST subset)." + LossNote);
+            "Fine-tune a pretrained model on DIR/{train,test|val}/<class>/<image> (d2l recipe by default; without --data, the embedded Fashion-MNIST subset), " +
+            "or a text model (--model minilm: Sun et al.'s BERT recipe) on DIR/{train,test|val}/<class>/*.txt or DIR/{train,test}.{csv,tsv,jsonl} (without --data, the embedded SpamAssassin subset)." + LossNote);
         var binder = new RunOptionBinder().AddTo(command);
         var output = OutOption();
         var resume = new Option<string>("--resume") { Description = "Continue the run in this directory from its last complete epoch (its saved configuration is used)." };
@@ -53,7 +54,7 @@ public static class FinetuneCommand
     public static Command BuildCompare()
     {
         var command = new Command("compare",
-            "Fine-tune and train from scratch (random init, lr 5e-4, one parameter group) with the same seed and data; writes compare.json and compare.png." + LossNote);
+            "Fine-tune and train from scratch (random init, one parameter group, lr 5e-4; text: 1e-4) with the same seed and data; writes compare.json and compare.png." + LossNote);
         var binder = new RunOptionBinder().AddTo(command);
         var output = OutOption();
         command.Options.Add(output);
@@ -68,6 +69,7 @@ public static class FinetuneCommand
             PrintSummaries([("finetune", result.Finetune), ("scratch", result.Scratch)]);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"finetune test_acc={result.Finetune.Final.TestAcc:0.000} scratch test_acc={result.Scratch.Final.TestAcc:0.000} " +
+                $"finetune f1_macro={result.Finetune.Final.F1Macro:0.000} scratch f1_macro={result.Scratch.Final.F1Macro:0.000} " +
                 $"wall={(DateTime.UtcNow - started).TotalSeconds:0} s"));
             Console.WriteLine($"compare: {Path.GetFullPath(Path.Combine(outPath, "compare.json"))}");
             return 0;
@@ -97,12 +99,12 @@ public static class FinetuneCommand
     private static void PrintSummaries(IReadOnlyList<(string Name, RunSummary Summary)> runs)
     {
         var table = new Table().AddColumn("run").AddColumn("epochs").AddColumn("train loss").AddColumn("train acc")
-            .AddColumn("test loss").AddColumn("test acc").AddColumn("best test acc").AddColumn("examples/s").AddColumn("wall s");
-        foreach (var (name, s) in runs)
+            .AddColumn("test loss").AddColumn("test acc").AddColumn("test f1 macro").AddColumn("best test acc").AddColumn("examples/s").AddColumn("wall s");
+        foreach (var (name, s) in runs.Select(r => (r.Name == "finetune" ? r.Summary.Mode : r.Name, r.Summary)))
         {
             var f = s.Final;
             table.AddRow(name, s.Epochs.ToString(CultureInfo.InvariantCulture), F(f.TrainLoss, "0.0000"), F(f.TrainAcc, "0.000"),
-                F(f.TestLoss, "0.0000"), F(f.TestAcc, "0.000"), F(s.BestTestAcc, "0.000"), F(f.ExamplesPerSec, "0.0"), F(s.WallSeconds, "0"));
+                F(f.TestLoss, "0.0000"), F(f.TestAcc, "0.000"), F(f.F1Macro, "0.000"), F(s.BestTestAcc, "0.000"), F(f.ExamplesPerSec, "0.0"), F(s.WallSeconds, "0"));
         }
         if (Console.IsOutputRedirected) table.Border(TableBorder.Ascii);
         var console = AnsiConsole.Create(new AnsiConsoleSettings

@@ -6,7 +6,8 @@ namespace SharpTune.Cli.Commands;
 
 /// <summary>
 /// Builds the fine-tuning options of a command from <see cref="OptionTable"/> and resolves them with the precedence
-/// CLI flags &gt; <c>--config</c> YAML &gt; defaults (the d2l recipe, or the embedded dataset's settings without --data).
+/// CLI flags &gt; <c>--config</c> YAML &gt; defaults (the model kind's recipe, see <see cref="FineTuneOptions.RecipeFor"/>,
+/// and without --data the embedded dataset's settings).
 /// </summary>
 public sealed class RunOptionBinder
 {
@@ -49,9 +50,13 @@ public sealed class RunOptionBinder
     /// <summary>Resolves the options; throws <see cref="OptionsException"/> naming the culprit.</summary>
     public FineTuneOptions Resolve(ParseResult parsed)
     {
-        var options = new FineTuneOptions();
         var explicitlySet = new HashSet<string>();
         var config = parsed.GetValue(Config);
+        // The recipe defaults depend on the kind of model (d2l for images, Sun et al. for text).
+        var modelOption = _values.First(v => v.Def.Name == "model").Option;
+        var model = parsed.GetResult(modelOption) is { Implicit: false } ? parsed.GetValue(modelOption)
+            : config is not null ? YamlConfig.Read(config).FirstOrDefault(kv => kv.Key.Equals("model", StringComparison.OrdinalIgnoreCase)).Value : null;
+        var options = FineTuneOptions.RecipeFor(string.IsNullOrWhiteSpace(model) ? new FineTuneOptions().Model : model.Trim());
         if (config is not null)
         {
             options = YamlConfig.Apply(options, config);
@@ -72,6 +77,6 @@ public sealed class RunOptionBinder
             explicitlySet.Add(def.Name);
         }
         options = Recipes.ApplyPreset(options, explicitlySet);
-        return options.Data is null ? EmbeddedDataset.ApplyDefaults(options, explicitlySet) : options;
+        return options.Data is null ? EmbeddedDataset.For(options.Model).ApplyDefaults(options, explicitlySet) : options;
     }
 }

@@ -11,12 +11,14 @@ namespace SharpTune.Configuration;
 /// <param name="Get">Formats the current value (invariant culture); null when unset.</param>
 /// <param name="Set">Parses text into the options; throws <see cref="FormatException"/> with a reason when invalid.</param>
 /// <param name="NegativeFlag">A value-less CLI flag that sets the option to false (e.g. <c>no-param-groups</c>).</param>
+/// <param name="OnlyFor">The kind of model the setting applies to; setting it for the other kind is an error. Null = both.</param>
 public sealed record OptionDef(
     string Name,
     string Help,
     Func<FineTuneOptions, string?> Get,
     Func<FineTuneOptions, string, FineTuneOptions> Set,
-    string? NegativeFlag = null)
+    string? NegativeFlag = null,
+    Models.ModelTask? OnlyFor = null)
 {
     /// <summary>Applies <paramref name="text"/>, turning parse failures into a message naming <paramref name="origin"/>.</summary>
     public FineTuneOptions Apply(FineTuneOptions options, string text, string origin)

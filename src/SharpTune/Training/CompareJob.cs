@@ -20,7 +20,7 @@ public static class CompareJob
     {
         observer ??= SilentObserver.Instance;
         var scratchOptions = options.AsScratch();
-        OptionsValidator.Validate(options with { Data = options.Data ?? EmbeddedDataset.Path });
+        OptionsValidator.Validate(options with { Data = options.Data ?? EmbeddedDataset.For(options.Model).Path });
         if (Directory.Exists(outPath) && Directory.EnumerateFileSystemEntries(outPath).Any())
             throw new OptionsException($"--out: '{Path.GetFullPath(outPath)}' already holds files; choose another --out");
 

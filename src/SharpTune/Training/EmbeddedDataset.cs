@@ -1,32 +1,41 @@
 using SharpTune.Configuration;
+using SharpTune.Models;
 
 namespace SharpTune.Training;
 
 /// <summary>
-/// The dataset used when no <c>--data</c> is given: a small real subset of Fashion-MNIST (MIT licence; 100 training
-/// and 50 test images per class, 28×28 grey PNG), committed under <c>data/fashion-mnist-small</c> and copied next to
-/// the binaries, with settings that make fine-tune vs scratch finish in a few minutes on 2 cores.
+/// A dataset used when no <c>--data</c> is given, committed under <c>data/&lt;name&gt;</c> and copied next to the
+/// binaries, with settings that make fine-tune vs scratch finish in minutes on 2 cores. One per kind of model:
+/// <see cref="FashionMnistSmall"/> for images, <see cref="SpamAssassinSmall"/> for text.
 /// </summary>
-public static class EmbeddedDataset
+/// <param name="Name">Folder name of the dataset.</param>
+/// <param name="Defaults">Settings that replace the recipe defaults unless the user set them (flags or YAML).</param>
+public sealed record EmbeddedDataset(string Name, IReadOnlyList<KeyValuePair<string, string>> Defaults)
 {
-    /// <summary>Folder name of the dataset.</summary>
-    public const string Name = "fashion-mnist-small";
-
-    /// <summary>Where the dataset is, beside the running assemblies.</summary>
-    public static string Path => System.IO.Path.Combine(AppContext.BaseDirectory, "data", Name);
+    /// <summary>
+    /// A real subset of Fashion-MNIST (MIT licence; 100 training and 50 test images per class, 28×28 grey PNG), with
+    /// 64-px crops and batches of 64.
+    /// </summary>
+    public static EmbeddedDataset FashionMnistSmall { get; } = new("fashion-mnist-small", [new("size", "64"), new("batch-size", "64")]);
 
     /// <summary>
-    /// Settings for this dataset that replace the recipe defaults unless the user set them (flags or YAML):
-    /// 64-px crops (the images are 28 px) and batches of 64 (1,000 training images).
+    /// A stratified subset of the SpamAssassin public corpus (public domain; mail headers stripped; 600 training and
+    /// 300 test e-mails, ham and spam in the corpus' 69/31 proportion), made by <c>data/make-spamassassin-small.sh</c>.
+    /// 600 documents are only 38 steps an epoch: instead of Sun et al.'s 3 epochs at 2e-5 (tuned for BERT-base and
+    /// thousands of steps), 2 epochs at 5e-5 with the new head at ×20 (1e-3), which fits a CPU budget of minutes.
     /// </summary>
-    public static IReadOnlyList<KeyValuePair<string, string>> Defaults { get; } =
-    [
-        new("size", "64"),
-        new("batch-size", "64"),
-    ];
+    public static EmbeddedDataset SpamAssassinSmall { get; } = new("spamassassin-small",
+        [new("epochs", "2"), new("lr", "5e-5"), new("head-lr-mult", "20")]);
+
+    /// <summary>The embedded dataset for <paramref name="model"/>'s kind (images when the model is unknown).</summary>
+    public static EmbeddedDataset For(string model) =>
+        ModelZoo.Find(model)?.Task == ModelTask.Text ? SpamAssassinSmall : FashionMnistSmall;
+
+    /// <summary>Where the dataset is, beside the running assemblies.</summary>
+    public string Path => System.IO.Path.Combine(AppContext.BaseDirectory, "data", Name);
 
     /// <summary>Applies <see cref="Defaults"/> for every setting not in <paramref name="explicitlySet"/>.</summary>
-    public static FineTuneOptions ApplyDefaults(FineTuneOptions options, IReadOnlySet<string> explicitlySet)
+    public FineTuneOptions ApplyDefaults(FineTuneOptions options, IReadOnlySet<string> explicitlySet)
     {
         foreach (var (name, value) in Defaults)
             if (!explicitlySet.Contains(name)) options = OptionTable.Find(name)!.Apply(options, value, name);

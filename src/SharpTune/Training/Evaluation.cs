@@ -11,6 +11,28 @@ public sealed record EvaluationResult(double MeanLoss, IReadOnlyList<int> Labels
 {
     /// <summary>Fraction of examples predicted correctly.</summary>
     public double Accuracy => Labels.Count == 0 ? 0 : Labels.Zip(Predictions).Count(p => p.First == p.Second) / (double)Labels.Count;
+
+    /// <summary>Unweighted mean of the per-class F1 scores over the classes that occur in the labels or the predictions.</summary>
+    public double F1Macro
+    {
+        get
+        {
+            var classes = Labels.Concat(Predictions).Distinct().ToList();
+            if (classes.Count == 0) return 0;
+            return classes.Average(c =>
+            {
+                int tp = 0, fp = 0, fn = 0;
+                for (int i = 0; i < Labels.Count; i++)
+                {
+                    bool truth = Labels[i] == c, predicted = Predictions[i] == c;
+                    if (truth && predicted) tp++;
+                    else if (predicted) fp++;
+                    else if (truth) fn++;
+                }
+                return tp == 0 ? 0.0 : 2.0 * tp / (2.0 * tp + fp + fn);
+            });
+        }
+    }
 }
 
 /// <summary>Runs a classifier over a batch source without gradients.</summary>

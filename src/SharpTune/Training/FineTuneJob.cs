@@ -29,7 +29,7 @@ public static class FineTuneJob
     public static RunResult Run(FineTuneOptions options, string runPath, IRunObserver? observer = null, CancellationToken cancel = default)
     {
         observer ??= SilentObserver.Instance;
-        options = options with { Data = Path.GetFullPath(options.Data ?? EmbeddedDataset.Path) };
+        options = options with { Data = Path.GetFullPath(options.Data ?? EmbeddedDataset.For(options.Model).Path) };
         OptionsValidator.Validate(options);
         var run = new RunDirectory(runPath);
         if (Directory.Exists(run.Path) && Directory.EnumerateFileSystemEntries(run.Path).Any())
@@ -47,13 +47,15 @@ public static class FineTuneJob
             throw new OptionsException($"--resume: '{run.Path}' is not a SharpTune run (no config.yaml)");
         if (run.IsComplete)
             throw new OptionsException($"--resume: '{run.Path}' is already complete (summary.json exists)");
-        var options = YamlConfig.Apply(new FineTuneOptions(), run.ConfigFile);
+        var saved = YamlConfig.Read(run.ConfigFile).FirstOrDefault(kv => kv.Key == "model").Value ?? new FineTuneOptions().Model;
+        var options = YamlConfig.Apply(FineTuneOptions.RecipeFor(saved), run.ConfigFile);
         OptionsValidator.Validate(options);
         return Execute(options, run, resume: true, observer, cancel);
     }
 
     private static RunResult Execute(FineTuneOptions options, RunDirectory run, bool resume, IRunObserver observer, CancellationToken cancel)
     {
+        if (options.IsText) return TextFineTuneJob.Execute(options, run, resume, observer, cancel);
         var wall = Stopwatch.StartNew();
         // The run directory and its config are written only once the options passed validation and the data opened.
         using var setup = new ImageRunSetup(options, observer);
@@ -134,7 +136,7 @@ public static class FineTuneJob
         var weights = model.state_dict().Where(kv => !LoraSettings.IsAdapterParameter(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
         StateDictFile.WriteSafetensors(run.WeightsFile, weights);
         RunJson.Write(run.ModelInfoFile, new ModelInfo(ModelInfo.CurrentFormatVersion, prepared.Entry.Name, "resnet",
-            model.Spec.Block, model.Spec.Layers, model.Spec.Widths, classes, prepared.Entry.Config.Normalization, setup.Size, ResizeFor(setup.Size),
+            model.Spec.Block, model.Spec.Layers, model.Spec.Widths, classes, setup.Normalization, setup.Size, ResizeFor(setup.Size),
             Path.GetFileName(run.WeightsFile)));
         var mode = options.Init == InitMode.Pretrained ? "finetune" : "scratch";
         Curves.Save(run.CurvesFile, $"{mode}: {prepared.Entry.Name} on {Path.GetFileName(data.Root.TrimEnd('/'))}", Curves.ForRun(history));
@@ -152,16 +154,4 @@ public static class FineTuneJob
 
     /// <summary>Shorter-side resize before the centre crop: size×256/224, as d2l's Resize(256)+CenterCrop(224).</summary>
     public static int ResizeFor(int size) => (int)Math.Round(size * 256 / 224.0);
-
-    /// <summary>Writes metrics and a checkpoint after every epoch.</summary>
-    private sealed class RunRecorder(RunDirectory run, Models.ResNet model, TorchSharp.Modules.OptimizerHelper optimizer,
-        List<EpochMetrics> history, IReadOnlyList<string> classes) : ITrainerCallback
-    {
-        public void AfterEpoch(EpochMetrics metrics)
-        {
-            history.Add(metrics);
-            Checkpoint.Save(run.CheckpointFolder, metrics.Epoch, model, optimizer, history, classes);
-            run.WriteMetrics(history);
-        }
-    }
 }

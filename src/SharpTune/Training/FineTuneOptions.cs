@@ -1,6 +1,9 @@
 using SharpTune.Data;
 using SharpTune.Training.Schedules;
 using SharpTune.Tuning;
+using SharpTune.Models;
+using SharpTune.Models.Bert;
+using SharpTune.Text;
 
 namespace SharpTune.Training;
 
@@ -9,6 +12,8 @@ namespace SharpTune.Training;
 /// Xavier-initialised head, SGD without momentum, lr 5e-5 with the head at ×10, weight decay 1e-3, summed loss,
 /// batch 128, 5 epochs, RandomResizedCrop(224)+flip for training and Resize(256)+CenterCrop(224) for testing.
 /// The same names (kebab-case) are the CLI options and the YAML keys; see <see cref="Configuration.OptionTable"/>.
+/// Text models start from <see cref="TextRecipe"/> instead (Sun et al. 2019); the text-only settings are null for
+/// image models and must stay so.
 /// </summary>
 public sealed record FineTuneOptions
 {
@@ -36,7 +41,7 @@ public sealed record FineTuneOptions
     /// <summary>The head's learning rate is <see cref="Lr"/> times this.</summary>
     public double HeadLrMult { get; init; } = 10;
 
-    /// <summary>Two parameter groups (body, head); false = one group at <see cref="Lr"/> (the scratch recipe).</summary>
+    /// <summary>Two parameter groups (body, head) or, for text, layer-wise groups; false = one group at <see cref="Lr"/> (the scratch recipe).</summary>
     public bool ParamGroups { get; init; } = true;
 
     /// <summary>SGD momentum.</summary>
@@ -48,8 +53,12 @@ public sealed record FineTuneOptions
     /// <summary>How per-example losses are combined before backward (d2l: sum).</summary>
     public LossReduction LossReduction { get; init; } = LossReduction.Sum;
 
-    /// <summary>How much of the body is frozen.</summary>
-    public FreezeLevel Freeze { get; init; } = FreezeLevel.None;
+    /// <summary>
+    /// How much of the body is frozen, up to and including the named part: for a ResNet
+    /// <c>none|stem|layer1…layer4|backbone</c> (<see cref="Tuning.FreezeLevels"/>), for BERT
+    /// <c>none|embeddings|layer1…layerN|backbone</c> (<see cref="Tuning.TextFreezePlan"/>).
+    /// </summary>
+    public string Freeze { get; init; } = "none";
 
     /// <summary>Initialise head rows of shared classes from this SharpTune run directory or weights file.</summary>
     public string? ReuseHead { get; init; }
@@ -78,6 +87,30 @@ public sealed record FineTuneOptions
     /// <summary>What to do with files that are not readable images: <c>skip</c> (report them) or <c>fail</c>.</summary>
     public BadFilePolicy BadFiles { get; init; } = BadFilePolicy.Skip;
 
+    /// <summary>Text: longest input in tokens, [CLS] and [SEP] included.</summary>
+    public int? MaxLength { get; init; }
+
+    /// <summary>Text: how documents longer than <see cref="MaxLength"/> are cut.</summary>
+    public TruncationMode? Truncation { get; init; }
+
+    /// <summary>Text: tokens kept from the start with head+tail truncation; null = 128/510 of the budget (Sun et al.).</summary>
+    public int? HeadTokens { get; init; }
+
+    /// <summary>Text: what feeds the classifier, the pooled [CLS] output or the mean of the token vectors.</summary>
+    public TextPooling? Pooling { get; init; }
+
+    /// <summary>Text: share of all steps spent warming the learning rate up linearly (then it decays linearly to 0).</summary>
+    public double? WarmupRatio { get; init; }
+
+    /// <summary>Text: largest global L2 norm of the gradients (0 = no clipping).</summary>
+    public double? ClipNorm { get; init; }
+
+    /// <summary>Text: name of the text column (CSV/TSV header) or key (JSON Lines).</summary>
+    public string? TextColumn { get; init; }
+
+    /// <summary>Text: name of the label column or key.</summary>
+    public string? LabelColumn { get; init; }
+
     /// <summary>Lower end of a discriminative learning-rate range (<c>--lr LOW:HIGH</c>): stem at LOW, head at <see cref="Lr"/>, geometric in between.</summary>
     public double? LrLow { get; init; }
 
@@ -96,7 +129,7 @@ public sealed record FineTuneOptions
     /// <summary>Decay factor of the step schedule.</summary>
     public double StepGamma { get; init; } = 0.1;
 
-    /// <summary>timm-style layer-wise learning-rate decay ξ (head at lr, each depth group below ×ξ); null = off.</summary>
+    /// <summary>Layer-wise learning-rate decay ξ (each depth group trains at ξ times the group above; null = off; the text recipe uses Sun et al.'s 0.95).</summary>
     public double? LayerDecay { get; init; }
 
     /// <summary>Optimiser.</summary>
@@ -138,12 +171,47 @@ public sealed record FineTuneOptions
     /// <summary>Batches whose gradients are accumulated per optimiser step.</summary>
     public int Accumulate { get; init; } = 1;
 
-    /// <summary>d2l's scratch recipe with these data settings: random init, SGD, one group, constant lr 5e-4, nothing frozen, no weights or head reuse.</summary>
+    /// <summary>
+    /// Sun et al.'s BERT fine-tuning recipe for a text model: AdamW, lr 2e-5 with layer-wise decay ξ = 0.95, weight
+    /// decay 0.01, linear warm-up over 10% of the steps then linear decay, gradient clipping at 1.0, mean loss,
+    /// batch 16, 3 epochs, 128 tokens with head+tail truncation, mean pooling (what all-MiniLM-L6-v2 was trained with).
+    /// </summary>
+    public static FineTuneOptions TextRecipe(string model = "minilm") => new()
+    {
+        Model = model,
+        Lr = 2e-5,
+        HeadLrMult = 1,
+        BatchSize = 16,
+        Epochs = 3,
+        WeightDecay = 0.01,
+        LossReduction = LossReduction.Mean,
+        MaxLength = 128,
+        Truncation = TruncationMode.HeadTail,
+        Pooling = TextPooling.Mean,
+        LayerDecay = 0.95,
+        WarmupRatio = 0.1,
+        ClipNorm = 1.0,
+        Optimizer = OptimizerKind.AdamW,
+        TextColumn = "text",
+        LabelColumn = "label",
+    };
+
+    /// <summary>The defaults for <paramref name="model"/>: <see cref="TextRecipe"/> for a text model of the zoo, else d2l's image recipe.</summary>
+    public static FineTuneOptions RecipeFor(string model) =>
+        ModelZoo.Find(model)?.Task == ModelTask.Text ? TextRecipe(model) : new FineTuneOptions { Model = model };
+
+    /// <summary>True when <see cref="Model"/> is a text model of the zoo.</summary>
+    public bool IsText => ModelZoo.Find(Model)?.Task == ModelTask.Text;
+
+    /// <summary>
+    /// The scratch recipe on top of these options: random init, one parameter group (no layer-wise decay), no weights,
+    /// no head reuse; lr 5e-4 for images (d2l), 1e-4 for text (a usual rate for training a small transformer).
+    /// </summary>
     public FineTuneOptions AsScratch() =>
         this with
         {
-            Init = InitMode.Scratch, ParamGroups = false, Lr = 5e-4, LrLow = null, LayerDecay = null, Weights = null,
-            ReuseHead = null, ReuseHeadClasses = null, Recipe = RecipeKind.D2l, Schedule = ScheduleKind.Constant,
-            Optimizer = OptimizerKind.Sgd, Freeze = FreezeLevel.None,
+            Init = InitMode.Scratch, ParamGroups = false, Lr = IsText ? 1e-4 : 5e-4, LrLow = null, LayerDecay = IsText ? LayerDecay : null,
+            Weights = null, ReuseHead = null, ReuseHeadClasses = null, Recipe = RecipeKind.D2l, Schedule = ScheduleKind.Constant,
+            Optimizer = IsText ? Optimizer : OptimizerKind.Sgd, Freeze = "none", Method = TuningMethod.Full,
         };
 }

@@ -20,8 +20,13 @@ public interface ITrainerCallback
     /// <summary>Before an epoch's training phase.</summary>
     void BeforeEpoch(int epoch) { }
 
-    /// <summary>Right before optimiser step <paramref name="step"/> (1-based within the epoch) — where schedules set learning rates.</summary>
-    void BeforeOptimizerStep(int epoch, int step) { }
+    /// <summary>
+    /// After backward, before the optimiser step: gradients are there to clip, learning rates can still change
+    /// (see <see cref="GradientClipping"/>, <see cref="LinearWarmupDecay"/>, <see cref="Schedules.LrScheduler"/>).
+    /// Here <see cref="StepProgress.Step"/> and <see cref="StepProgress.StepsPerEpoch"/> count optimiser steps
+    /// (with gradient accumulation, fewer than batches).
+    /// </summary>
+    void BeforeOptimizerStep(StepProgress progress) { }
 
     /// <summary>After each batch.</summary>
     void AfterStep(StepProgress progress) { }

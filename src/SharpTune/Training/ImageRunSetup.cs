@@ -29,7 +29,8 @@ public sealed class ImageRunSetup : IDisposable
             observer.Info($"head row {row.TargetIndex} '{row.TargetClass}' reused from '{row.SourceClass}' (row {row.SourceIndex})");
 
         Size = options.Size ?? Prepared.Entry.Config.InputSize;
-        var normalization = Prepared.Entry.Config.Normalization;
+        var normalization = Normalization = Prepared.Entry.Config.Normalization
+            ?? throw new InvalidOperationException($"image model '{Prepared.Entry.Name}' has no normalisation");
         long cacheBytes = (long)options.CacheMb * 1024 * 1024;
         _trainLoader = new ImageLoader(Data.Train.Samples, ImageTransforms.TrainD2l(Size, normalization),
             new LoaderOptions(options.BatchSize, Shuffle: true, options.Seed, options.Workers, CacheBytes: cacheBytes));
@@ -55,6 +56,9 @@ public sealed class ImageRunSetup : IDisposable
 
     /// <summary>The model and how it was made.</summary>
     public PreparedModel Prepared { get; }
+
+    /// <summary>Input normalisation of the model's pretrained config.</summary>
+    public Models.Normalization Normalization { get; }
 
     /// <summary>Crop size.</summary>
     public int Size { get; }

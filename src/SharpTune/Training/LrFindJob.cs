@@ -18,7 +18,8 @@ public static class LrFindJob
         observer ??= SilentObserver.Instance;
         if (steps < 10) throw new OptionsException("--steps: at least 10 steps are needed");
         if (!(start > 0 && end > start)) throw new OptionsException("--start-lr/--end-lr: need 0 < start < end");
-        options = options with { Data = Path.GetFullPath(options.Data ?? EmbeddedDataset.Path) };
+        if (options.IsText) throw new OptionsException("--model: lr-find supports image models; text runs use warm-up and linear decay (--warmup-ratio)");
+        options = options with { Data = Path.GetFullPath(options.Data ?? EmbeddedDataset.For(options.Model).Path) };
         OptionsValidator.Validate(options);
         OutputProbe.EnsureWritable(outDir, "--out");
 

@@ -1,5 +1,6 @@
 using SharpTune.Configuration;
 using SharpTune.Models;
+using SharpTune.Tuning;
 using static TorchSharp.torch;
 
 namespace SharpTune.Training;
@@ -18,9 +19,11 @@ public static class OptionsValidator
         try { entry = ModelZoo.Get(o.Model); }
         catch (UnknownModelException e) { problems.Add("--model: " + e.Message); }
 
+        bool text = entry?.Task == ModelTask.Text;
         if (o.Data is not null && !Directory.Exists(o.Data)) problems.Add($"--data: folder '{o.Data}' does not exist");
-        if (o.Weights is not null && !File.Exists(o.Weights)) problems.Add($"--weights: file '{o.Weights}' does not exist");
-        if (o.Size is int size && size < MinResNetSize) problems.Add($"--size: {size} is too small for {o.Model}; use at least {MinResNetSize}");
+        if (o.Weights is not null && !File.Exists(o.Weights) && !(text && Directory.Exists(o.Weights)))
+            problems.Add($"--weights: {(text ? "file or Hugging Face folder" : "file")} '{o.Weights}' does not exist");
+        if (!text && o.Size is int size && size < MinResNetSize) problems.Add($"--size: {size} is too small for {o.Model}; use at least {MinResNetSize}");
         if (o.ReuseHead is not null && !File.Exists(o.ReuseHead) && !Directory.Exists(o.ReuseHead))
             problems.Add($"--reuse-head: '{o.ReuseHead}' is neither a run directory nor a file");
         if (o.ReuseHeadClasses is not null && !File.Exists(o.ReuseHeadClasses))
@@ -29,9 +32,41 @@ public static class OptionsValidator
             problems.Add("--reuse-head: a weights file needs --reuse-head-classes (its class names, one per line)");
         if (o.Init == InitMode.Scratch && o.Weights is not null) problems.Add("--weights: cannot be combined with --init scratch");
         if (entry is not null && o.Init == InitMode.Pretrained && entry.Weights is null && o.Weights is null)
-            problems.Add($"--model: '{entry.Name}' has no bundled weights; give --weights FILE or --init scratch");
+            problems.Add($"--model: '{entry.Name}' has no bundled weights; give --weights {(text ? "FILE|DIR" : "FILE")} or --init scratch");
         if (o.Device == "cuda" && !cuda.is_available())
             problems.Add("--device: cuda requested but this SharpTune runs on a CPU-only libtorch (TorchSharp-cpu); use --device cpu");
+        if (entry is not null)
+        {
+            CheckScope(o, entry, problems);
+            if (text) CheckText(o, entry, problems);
+            else if (FreezeLevels.TryParse(o.Freeze) is null)
+                problems.Add($"--freeze: '{o.Freeze}' is not one of {string.Join("|", FreezeLevels.Names)} for the image model '{entry.Name}'");
+        }
         if (problems.Count > 0) throw new OptionsException(problems);
+    }
+
+    /// <summary>Settings of the other kind of model must be unset.</summary>
+    private static void CheckScope(FineTuneOptions o, ZooEntry entry, List<string> problems)
+    {
+        foreach (var def in OptionTable.All)
+        {
+            if (def.OnlyFor is not { } only || only == entry.Task || def.Get(o) is null) continue;
+            var others = ModelZoo.All.Where(e => e.Task == only && e.Name.StartsWith("test-", StringComparison.Ordinal) == false).Select(e => e.Name);
+            problems.Add($"--{def.Name}: only for {only.ToString().ToLowerInvariant()} models ({string.Join(", ", others)}); " +
+                         $"'{entry.Name}' is a{(entry.Task == ModelTask.Image ? "n image" : " text")} model");
+        }
+    }
+
+    private static void CheckText(FineTuneOptions o, ZooEntry entry, List<string> problems)
+    {
+        var bert = entry.Text!.Bert;
+        foreach (var def in OptionTable.All.Where(d => d.OnlyFor == ModelTask.Text && d.Name is not "head-tokens"))
+            if (def.Get(o) is null) problems.Add($"--{def.Name}: required for the text model '{entry.Name}' (start from FineTuneOptions.TextRecipe)");
+        if (o.MaxLength is int max && max > bert.MaxPositionEmbeddings && o.Weights is null)
+            problems.Add($"--max-length: {max} exceeds the {bert.MaxPositionEmbeddings} positions of '{entry.Name}'");
+        if (o.HeadTokens is int head && o.MaxLength is int m && head > m - 2)
+            problems.Add($"--head-tokens: {head} leaves no room within --max-length {m} ([CLS] and [SEP] take 2)");
+        if (o.Weights is null && TextFreezePlan.FrozenParts(o.Freeze, bert.NumHiddenLayers) is null)
+            problems.Add($"--freeze: '{o.Freeze}' is not one of {string.Join("|", TextFreezePlan.Names(bert.NumHiddenLayers))} for '{entry.Name}'");
     }
 }

@@ -29,6 +29,9 @@ public sealed class RunDirectory(string path)
     /// <summary>Architecture, classes and preprocessing of the trained model.</summary>
     public string ModelInfoFile => Combine("model.json");
 
+    /// <summary>WordPiece vocabulary of a text model.</summary>
+    public string VocabFile => Combine("vocab.txt");
+
     /// <summary>Loss and accuracy curves.</summary>
     public string CurvesFile => Combine("curves.png");
 
@@ -53,14 +56,37 @@ public sealed class RunDirectory(string path)
                 .Select(l => JsonSerializer.Deserialize<EpochMetrics>(l, RunJson.Compact)!).ToList()
             : [];
 
-    /// <summary>Reads <c>model.json</c>, refusing unknown format versions.</summary>
+    /// <summary>The <c>architecture</c> of <c>model.json</c> (<c>resnet</c> or <c>bert</c>).</summary>
+    public string ReadArchitecture() => RunJson.Read<ArchitectureOnly>(ModelInfoFile).Architecture ?? "";
+
+    /// <summary>True when the run trained a text model.</summary>
+    public bool IsText => ReadArchitecture() == TextModelInfo.BertArchitecture;
+
+    /// <summary>Reads <c>model.json</c> of an image run, refusing unknown format versions and text runs.</summary>
     public ModelInfo ReadModelInfo()
     {
+        if (IsText) throw new RunDirectoryException($"{ModelInfoFile}: a text model (bert); load it with TextClassifier.Load");
         var info = RunJson.Read<ModelInfo>(ModelInfoFile);
-        if (info.FormatVersion != ModelInfo.CurrentFormatVersion)
-            throw new RunDirectoryException($"{ModelInfoFile}: format version {info.FormatVersion}; this SharpTune reads version {ModelInfo.CurrentFormatVersion}");
+        CheckVersion(info.FormatVersion);
         return info;
     }
+
+    /// <summary>Reads <c>model.json</c> of a text run.</summary>
+    public TextModelInfo ReadTextModelInfo()
+    {
+        if (!IsText) throw new RunDirectoryException($"{ModelInfoFile}: not a text model (architecture '{ReadArchitecture()}')");
+        var info = RunJson.Read<TextModelInfo>(ModelInfoFile);
+        CheckVersion(info.FormatVersion);
+        return info;
+    }
+
+    private void CheckVersion(int version)
+    {
+        if (version != ModelInfo.CurrentFormatVersion)
+            throw new RunDirectoryException($"{ModelInfoFile}: format version {version}; this SharpTune reads version {ModelInfo.CurrentFormatVersion}");
+    }
+
+    private sealed record ArchitectureOnly(string? Architecture);
 
     /// <summary>Reads <c>summary.json</c>.</summary>
     public RunSummary ReadSummary() => RunJson.Read<RunSummary>(SummaryFile);

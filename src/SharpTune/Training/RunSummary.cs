@@ -5,7 +5,7 @@ namespace SharpTune.Training;
 /// <summary><c>summary.json</c>: the outcome of a finished run. Its presence marks a run directory as complete.</summary>
 /// <param name="Mode"><c>finetune</c> or <c>scratch</c>.</param>
 /// <param name="Epochs">Epochs trained.</param>
-/// <param name="Final">Metrics of the last epoch.</param>
+/// <param name="Final">Metrics of the last epoch (test accuracy, loss and macro F1 included).</param>
 /// <param name="BestTestAcc">Best test accuracy over the epochs.</param>
 /// <param name="Classes">Class names, in output order.</param>
 /// <param name="BadImages">Paths of files left out as unreadable.</param>
@@ -41,4 +41,8 @@ public sealed record RunSummary(
     IReadOnlyList<ReusedRow> ReusedHeadRows,
     string Recipe,
     int BestEpoch,
-    bool StoppedEarly);
+    bool StoppedEarly)
+{
+    /// <summary>Text runs: records (file:line: reason) left out as unusable; null for image runs.</summary>
+    public IReadOnlyList<string>? BadRecords { get; init; }
+}

@@ -43,7 +43,7 @@ public sealed class Trainer(
             setTrainingMode(false);
             var eval = Evaluation.Run(model, test, afterFirstBatch: () => FaultInjection.Hit($"evaluate:{epoch}"));
             var metrics = new EpochMetrics(epoch, trainLoss, trainAcc, eval.MeanLoss, eval.Accuracy,
-                seen / Math.Max(seconds, 1e-9), seconds, wait);
+                seen / Math.Max(seconds, 1e-9), seconds, wait, eval.F1Macro);
             results.Add(metrics);
             foreach (var c in callbacks) c.AfterEpoch(metrics);
             if (callbacks.Any(c => c.StopRequested)) break;
@@ -79,7 +79,8 @@ public sealed class Trainer(
             if (++accumulated == settings.AccumulateBatches || step == batches)
             {
                 optimizerStep++;
-                foreach (var c in callbacks) c.BeforeOptimizerStep(epoch, optimizerStep);
+                var stepProgress = new StepProgress(epoch, optimizerStep, settings.StepsPerEpoch(batches), value / (reduction == nn.Reduction.Sum ? b.Count : 1), b.Count);
+                foreach (var c in callbacks) c.BeforeOptimizerStep(stepProgress);
                 optimizer.step();
                 optimizer.zero_grad();
                 accumulated = 0;

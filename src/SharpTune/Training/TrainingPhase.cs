@@ -63,6 +63,7 @@ public static class TrainingPlan
             ScheduleKind.OneCycle => new OneCycleSchedule(),
             _ => new ConstantSchedule(),
         };
-        return [new TrainingPhase("train", 1, o.Epochs, o.Freeze, o.TrainBn, groups, schedule)];
+        var freeze = FreezeLevels.TryParse(o.Freeze) ?? throw new Configuration.OptionsException($"--freeze: '{o.Freeze}' is not a level of a ResNet ({string.Join("|", FreezeLevels.Names)})");
+        return [new TrainingPhase("train", 1, o.Epochs, freeze, o.TrainBn, groups, schedule)];
     }
 }

@@ -8,7 +8,11 @@ namespace SharpTune.Tuning;
 /// <param name="Name">Group name (<c>backbone</c>, <c>head</c>, <c>all</c>, or a body part such as <c>layer3</c>).</param>
 /// <param name="LearningRate">Learning rate of the group.</param>
 /// <param name="Parameters">The trainable parameters in the group.</param>
-public sealed record ParameterGroup(string Name, double LearningRate, IReadOnlyList<Parameter> Parameters);
+public sealed record ParameterGroup(string Name, double LearningRate, IReadOnlyList<Parameter> Parameters)
+{
+    /// <summary>The group's own weight decay; null = the optimiser's.</summary>
+    public double? WeightDecay { get; init; }
+}
 
 /// <summary>Optimisers SharpTune can build over parameter groups.</summary>
 public enum OptimizerKind

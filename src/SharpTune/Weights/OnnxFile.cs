@@ -12,17 +12,23 @@ public static class OnnxFile
     public static ModelProto Read(string path)
     {
         if (!File.Exists(path)) throw new WeightsException($"{path}: ONNX file not found");
+        return Parse(File.ReadAllBytes(path), path);
+    }
+
+    /// <summary>Parses an ONNX model held in memory; <paramref name="name"/> names it in errors.</summary>
+    /// <exception cref="WeightsException">Not a valid ONNX model.</exception>
+    public static ModelProto Parse(byte[] bytes, string name)
+    {
         try
         {
-            using var stream = File.OpenRead(path);
-            var model = ModelProto.Parser.ParseFrom(stream);
+            var model = ModelProto.Parser.ParseFrom(bytes);
             if (model.Graph is null || model.Graph.Node.Count == 0)
-                throw new WeightsException($"{path}: ONNX file has no graph (truncated or not an ONNX model)");
+                throw new WeightsException($"{name}: ONNX file has no graph (truncated or not an ONNX model)");
             return model;
         }
         catch (InvalidProtocolBufferException e)
         {
-            throw new WeightsException($"{path}: not a valid ONNX file ({e.Message})", e);
+            throw new WeightsException($"{name}: not a valid ONNX file ({e.Message})", e);
         }
     }
 

@@ -1,12 +1,11 @@
-using System.Security.Cryptography;
 using SharpTune.Models;
 using static TorchSharp.torch;
 
 namespace SharpTune.Weights;
 
 /// <summary>
-/// Pretrained ResNet weights read from an ONNX file, converted to torchvision names and cached as safetensors in
-/// <see cref="SharpTuneCache.WeightsFolder"/>, keyed by the SHA-256 of the ONNX file: later loads skip the conversion.
+/// Pretrained ResNet weights read from an ONNX file, converted to torchvision names and cached as safetensors
+/// (<see cref="ConvertedWeightsCache"/>): later loads skip the conversion.
 /// </summary>
 public sealed class OnnxResNetWeights(string cacheName, PackagedFile file, ResNetSpec spec) : IPretrainedWeights
 {
@@ -20,21 +19,7 @@ public sealed class OnnxResNetWeights(string cacheName, PackagedFile file, ResNe
     public PretrainedStateDict Load()
     {
         var source = file.Locate();
-        var cachePath = Path.Combine(SharpTuneCache.WeightsFolder, $"{cacheName}-{Sha256Prefix(source)}.safetensors");
-        if (System.IO.File.Exists(cachePath))
-        {
-            try
-            {
-                return new PretrainedStateDict(StateDictFile.Read(cachePath), source, cachePath, FromCache: true);
-            }
-            catch (WeightsException)
-            {
-                // An unreadable cache entry (e.g. a disk that filled up outside SharpTune) is rebuilt, not fatal.
-            }
-        }
-        var tensors = Convert(source, spec);
-        StateDictFile.WriteSafetensors(cachePath, tensors);
-        return new PretrainedStateDict(tensors, source, cachePath, FromCache: false);
+        return ConvertedWeightsCache.LoadOrConvert(cacheName, source, () => Convert(source, spec));
     }
 
     /// <summary>Reads the ONNX file and maps its initializers to torchvision names (no cache involved).</summary>
@@ -49,12 +34,4 @@ public sealed class OnnxResNetWeights(string cacheName, PackagedFile file, ResNe
             result[mapping.Names[initializer.Name]] = OnnxFile.ToTensor(initializer, onnxPath);
         return result;
     }
-
-    private static string Sha256Prefix(string path)
-    {
-        using var stream = System.IO.File.OpenRead(path);
-        return Convert16(SHA256.HashData(stream));
-    }
-
-    private static string Convert16(byte[] hash) => System.Convert.ToHexStringLower(hash)[..16];
 }

@@ -62,6 +62,20 @@ public static class StateDictLoader
         return new LoadReport(sourceName, loaded, missing, unexpected, skipped);
     }
 
+    /// <summary>Reads <paramref name="path"/> (safetensors or .pth) and loads it into <paramref name="module"/>, disposing the file's tensors.</summary>
+    public static LoadReport LoadFile(nn.Module module, string path, LoadOptions options)
+    {
+        var tensors = StateDictFile.Read(path);
+        try
+        {
+            return Load(module, tensors, path, options);
+        }
+        finally
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+        }
+    }
+
     private static bool IsCounter(string key) => key.EndsWith(".num_batches_tracked", StringComparison.Ordinal);
 
     private static string Shape(Tensor t) => "[" + string.Join(", ", t.shape) + "]";

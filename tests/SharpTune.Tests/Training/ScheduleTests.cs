@@ -65,7 +65,7 @@ public class ScheduleTests
         var groups = ParameterGroups.Split(new FreezePlan(model, FreezeLevel.None).TrainableParameters, "fc", 0.01, 10, true);
         using var sgd = ParameterGroups.CreateSgd(groups, momentum: 0.9, weightDecay: 0);
         var scheduler = new LrScheduler(sgd, [0.01, 0.1], new OneCycleSchedule(PctStart: 0.5), firstEpoch: 3, stepsPerEpoch: 10, totalSteps: 20);
-        scheduler.BeforeOptimizerStep(epoch: 4, step: 1); // global step 10 of 20: the peak
+        scheduler.BeforeOptimizerStep(new StepProgress(4, 1, 10, 0, 8)); // global step 10 of 20: the peak
         var pg = sgd.ParamGroups.ToList();
         Assert.Equal(0.01, pg[0].LearningRate, 12);
         Assert.Equal(0.1, pg[1].LearningRate, 12);

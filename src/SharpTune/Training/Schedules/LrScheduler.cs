@@ -24,9 +24,9 @@ public sealed class LrScheduler(OptimizerHelper optimizer, IReadOnlyList<double>
     public double CurrentLearningRate { get; private set; }
 
     /// <inheritdoc />
-    public void BeforeOptimizerStep(int epoch, int step)
+    public void BeforeOptimizerStep(StepProgress progress)
     {
-        long global = (long)(epoch - firstEpoch) * stepsPerEpoch + (step - 1);
+        long global = (long)(progress.Epoch - firstEpoch) * stepsPerEpoch + (progress.Step - 1);
         double factor = schedule.Factor(global, totalSteps);
         double? momentum = schedule.Momentum(global, totalSteps);
         var groups = optimizer.ParamGroups.ToList();

@@ -1,0 +1,94 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace SharpTune.Models.Bert;
+
+/// <summary>
+/// BERT with a linear classification head (HF <c>BertForSequenceClassification</c>: keys <c>bert.*</c>,
+/// <c>classifier.weight/bias</c>). Its input is one int64 tensor, so that the data-agnostic trainer can feed it:
+/// either token ids [N, L] (padding = <see cref="BertConfig.PadTokenId"/>), or ids and attention mask stacked as
+/// [N, 2, L] (see <see cref="Pack"/>).
+/// </summary>
+public sealed class BertForSequenceClassification : Module<Tensor, Tensor>, IClassifierModel
+{
+#pragma warning disable IDE1006 // field names are state-dict keys
+    private readonly BertModel bert;
+    private readonly Dropout dropout;
+    private Linear classifier;
+#pragma warning restore IDE1006
+
+    /// <summary>Builds a randomly initialised classifier of <paramref name="numClasses"/> classes.</summary>
+    public BertForSequenceClassification(BertConfig config, int numClasses, TextPooling pooling) : base(nameof(BertForSequenceClassification))
+    {
+        bert = new BertModel(config);
+        dropout = Dropout(config.HiddenDropoutProb);
+        classifier = Linear(config.HiddenSize, numClasses);
+        Pooling = pooling;
+        RegisterComponents();
+        BertModel.InitializeLikeBert(classifier);
+    }
+
+    /// <summary>The encoder.</summary>
+    public BertModel Bert => bert;
+
+    /// <summary>How token vectors become the text's vector.</summary>
+    public TextPooling Pooling { get; }
+
+    /// <inheritdoc />
+    public int NumFeatures => bert.Config.HiddenSize;
+
+    /// <inheritdoc />
+    public int NumClasses => (int)classifier.out_features;
+
+    /// <inheritdoc />
+    public string ClassifierName => nameof(classifier);
+
+    /// <inheritdoc />
+    public Module<Tensor, Tensor> Classifier => classifier;
+
+    /// <summary>State-dict keys of the head.</summary>
+    public static IReadOnlyList<string> ClassifierKeys { get; } = ["classifier.weight", "classifier.bias"];
+
+    /// <summary>The body parts in order (<c>bert.embeddings</c>, <c>bert.encoder.layer.0</c>, …), state-dict prefixes included.</summary>
+    public IReadOnlyList<(string Name, Module Module)> BodyParts => bert.BodyParts.Select(p => ("bert." + p.Name, p.Module)).ToList();
+
+    /// <summary>Stacks ids and mask [N, L] into the packed input [N, 2, L].</summary>
+    public static Tensor Pack(Tensor inputIds, Tensor attentionMask) => stack([inputIds, attentionMask.to(ScalarType.Int64)], 1);
+
+    /// <inheritdoc />
+    public Tensor ForwardFeatures(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var (ids, mask) = Unpack(input);
+        var hidden = bert.call(ids, mask);
+        var features = Pooling == TextPooling.Cls ? bert.Pool(hidden) : BertModel.MeanPool(hidden, mask);
+        return features.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Logits [N, classes] of packed ids+mask [N, 2, L] or ids [N, L].</summary>
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        return classifier.call(dropout.call(ForwardFeatures(input))).MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    public void ResetClassifier(int numClasses)
+    {
+        if (numClasses < 1) throw new ArgumentOutOfRangeException(nameof(numClasses), numClasses, "a classifier needs at least one class");
+        var old = classifier;
+        register_module(nameof(classifier), null!); // TorchSharp removes a submodule when given null
+        classifier = Linear(NumFeatures, numClasses);
+        register_module(nameof(classifier), classifier);
+        old.Dispose();
+    }
+
+    private (Tensor Ids, Tensor Mask) Unpack(Tensor input) => input.dim() switch
+    {
+        3 when input.shape[1] == 2 => (input.select(1, 0), input.select(1, 1)),
+        2 => (input, input.ne(bert.Config.PadTokenId).to(ScalarType.Int64)),
+        _ => throw new ArgumentException($"expected token ids [N, L] or packed ids+mask [N, 2, L], got [{string.Join(", ", input.shape)}]"),
+    };
+}

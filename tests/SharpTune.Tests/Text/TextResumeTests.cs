@@ -1,0 +1,67 @@
+using SharpTune.Models.Bert;
+using SharpTune.Training;
+using SharpTune.Tuning;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace SharpTune.Tests.Text;
+
+public class TextResumeTests
+{
+    private sealed record Setup(BertForSequenceClassification Model, AdamW Optimizer, TextFreezePlan Plan, IReadOnlyList<ITrainerCallback> Hooks) : IDisposable
+    {
+        public void Dispose()
+        {
+            Optimizer.Dispose();
+            Model.Dispose();
+        }
+    }
+
+    private const int Epochs = 3;
+
+    private static Setup Create(int stepsPerEpoch)
+    {
+        manual_seed(42);
+        var model = new BertForSequenceClassification(TinyBert.Config, 2, TextPooling.Mean);
+        var plan = new TextFreezePlan(model, "none");
+        var groups = LayerwiseLrDecay.Split(plan.TrainableParameters, 2, "classifier", 1e-3, 0.9, 1, 0.01);
+        var optimizer = LayerwiseLrDecay.CreateAdamW(groups);
+        ITrainerCallback[] hooks =
+        [
+            new GradientClipping(groups.SelectMany(g => g.Parameters).ToList(), 1.0),
+            new LinearWarmupDecay(optimizer, Epochs * stepsPerEpoch, 0.1),
+        ];
+        return new Setup(model, optimizer, plan, hooks);
+    }
+
+    private static Trainer TrainerFor(Setup s) => new(s.Model, s.Optimizer, s.Plan.SetTrainingMode, LossReduction.Mean, s.Hooks);
+
+    [Fact]
+    public void Training_learns_the_synthetic_text_task_and_a_resumed_run_ends_identical()
+    {
+        var train = TinyBert.Source(48, 8, seed: 1);
+        var test = TinyBert.Source(16, 8, seed: 2, shuffle: false);
+        using var dir = new TempDirectory();
+
+        using var full = Create(train.BatchesPerEpoch);
+        var fullMetrics = TrainerFor(full).Fit(train, test, 1, Epochs);
+        Assert.True(fullMetrics[^1].TestAcc >= 0.9, $"test acc {fullMetrics[^1].TestAcc}");
+        Assert.True(fullMetrics[^1].F1Macro >= 0.9, $"f1 {fullMetrics[^1].F1Macro}");
+
+        using (var first = Create(train.BatchesPerEpoch))
+        {
+            var history = TrainerFor(first).Fit(train, test, 1, 2).ToList();
+            Checkpoint.Save(dir.Path, 2, first.Model, first.Optimizer, history, ["ham", "spam"]);
+        }
+        using var resumed = Create(train.BatchesPerEpoch);
+        var state = Checkpoint.Latest(dir.Path)!;
+        Checkpoint.Restore(dir.Path, state, resumed.Model, resumed.Optimizer);
+        var rest = TrainerFor(resumed).Fit(train, test, 3, Epochs);
+
+        Assert.Equal(fullMetrics[^1].TrainLoss, rest[^1].TrainLoss, 5);
+        Assert.Equal(fullMetrics[^1].TestAcc, rest[^1].TestAcc);
+        var expected = full.Model.state_dict();
+        foreach (var (key, value) in resumed.Model.state_dict())
+            Assert.True(value.allclose(expected[key], rtol: 0, atol: 1e-5), key);
+    }
+}
