@@ -42,7 +42,6 @@ public static class PredictCommand
             }
             else
             {
-                foreach (var p in paths) if (!File.Exists(p)) throw new UsageException($"image '{p}' does not exist");
                 using ImageClassifier model = runDir is not null
                     ? SharpTuneModel.Load(runDir.Path)
                     : OnnxClassifier.Load(onnxFile!, parsed.GetValue(threads));

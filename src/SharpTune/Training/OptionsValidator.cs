@@ -48,9 +48,12 @@ public static class OptionsValidator
     /// <summary>Settings of the other kind of model must be unset.</summary>
     private static void CheckScope(FineTuneOptions o, ZooEntry entry, List<string> problems)
     {
+        // A setting of the other kind counts as given when it differs from the defaults (options with non-null
+        // defaults, such as --recipe d2l, are always "present").
+        var defaults = new FineTuneOptions();
         foreach (var def in OptionTable.All)
         {
-            if (def.OnlyFor is not { } only || only == entry.Task || def.Get(o) is null) continue;
+            if (def.OnlyFor is not { } only || only == entry.Task || def.Get(o) is null || def.Get(o) == def.Get(defaults)) continue;
             var others = ModelZoo.All.Where(e => e.Task == only && e.Name.StartsWith("test-", StringComparison.Ordinal) == false).Select(e => e.Name);
             problems.Add($"--{def.Name}: only for {only.ToString().ToLowerInvariant()} models ({string.Join(", ", others)}); " +
                          $"'{entry.Name}' is a{(entry.Task == ModelTask.Image ? "n image" : " text")} model");

@@ -90,7 +90,7 @@ public class TextCommandTests
 
     [Theory]
     [InlineData("test-resnet", "--max-length", "64")]
-    [InlineData("test-resnet", "--layer-decay", "0.9")]
+    [InlineData("test-resnet", "--warmup-ratio", "0.1")]
     [InlineData("test-bert", "--size", "64")]
     [InlineData("test-bert", "--freeze", "layer3")]
     [InlineData("test-bert", "--freeze", "stem")]
