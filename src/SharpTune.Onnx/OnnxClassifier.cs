@@ -96,9 +96,16 @@ public sealed class OnnxClassifier : ImageClassifier
         using (input)
         {
             using var runOptions = new RunOptions();
-            using var results = _session.Run(runOptions, [Metadata.InputName], [input],
-                [OnnxClassifierMetadata.LogitsOutput, OnnxClassifierMetadata.ProbabilitiesOutput]);
-            return (ToMatrix(results[0], n), ToMatrix(results[1], n));
+            try
+            {
+                using var results = _session.Run(runOptions, [Metadata.InputName], [input],
+                    [OnnxClassifierMetadata.LogitsOutput, OnnxClassifierMetadata.ProbabilitiesOutput]);
+                return (ToMatrix(results[0], n), ToMatrix(results[1], n));
+            }
+            catch (OnnxRuntimeException e)
+            {
+                throw new WeightsException($"{File}: ONNX Runtime failed on a batch of {n} ({FirstLine(e.Message)})", e);
+            }
         }
     }
 

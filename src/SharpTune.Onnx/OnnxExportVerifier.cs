@@ -1,5 +1,6 @@
 using SharpTune.Data;
 using SharpTune.Inference;
+using SharpTune.Weights;
 
 namespace SharpTune.Onnx;
 
@@ -15,9 +16,9 @@ public static class OnnxExportVerifier
     {
         using var onnx = OnnxClassifier.Load(onnxPath, threads);
         if (!onnx.Classes.SequenceEqual(model.Classes))
-            throw new InvalidOperationException($"{onnxPath}: classes [{string.Join(", ", onnx.Classes)}] differ from the run's [{string.Join(", ", model.Classes)}]");
+            throw new WeightsException($"{onnxPath}: classes [{string.Join(", ", onnx.Classes)}] differ from the run's [{string.Join(", ", model.Classes)}]");
         if (onnx.Preprocessing != model.Preprocessing)
-            throw new InvalidOperationException($"{onnxPath}: preprocessing {onnx.Preprocessing} differs from the run's {model.Preprocessing}");
+            throw new WeightsException($"{onnxPath}: preprocessing {onnx.Preprocessing} differs from the run's {model.Preprocessing}");
 
         var diffs = new double[images.Count];
         double absSum = 0;

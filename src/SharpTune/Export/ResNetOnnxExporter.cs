@@ -144,8 +144,6 @@ public static class ResNetOnnxExporter
             string identity = _modules.ContainsKey(prefix + ".downsample")
                 ? ConvBn(prefix + ".downsample.0", prefix + ".downsample.1", x)
                 : x;
-            if (_modules.ContainsKey(prefix + ".downsample")) _used.Add(prefix + ".downsample");
-            _used.Add(prefix);
             var sum = Graph.Node(prefix + ".add", "Add", [y, identity]);
             return Graph.Node(prefix + ".relu", "Relu", [sum]);
         }

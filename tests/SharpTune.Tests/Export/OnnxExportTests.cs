@@ -106,6 +106,30 @@ public class OnnxExportTests(TinyRunFixture run)
     }
 
     [Fact]
+    public void The_pretrained_resnet18_with_a_new_head_exports_below_1e4()
+    {
+        // The zoo's real ResNet-18 ([2,2,2,3], trained BatchNorm statistics, BGR 0-255 input) at the hot-dog size.
+        using var cache = new TemporaryCache();
+        var (model, _) = ModelZoo.CreatePretrained("resnet18", numClasses: 2);
+        using var _model = model;
+        model.eval();
+        var pre = new ClassifierPreprocessing(128, false, 112, Normalization.CntkBgr255);
+        var metadata = new OnnxClassifierMetadata(["hotdog", "not-hotdog"], pre, OnnxInputKind.Normalized, "resnet", "resnet18");
+        var proto = ResNetOnnxExporter.Build(model, metadata, new OnnxExportOptions());
+        using var session = new InferenceSession(Google.Protobuf.MessageExtensions.ToByteArray(proto));
+
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var x = Normalization.CntkBgr255.Apply(rand(new long[] { 3, 3, 112, 112 }, generator: new Generator(3)) * 255f);
+        var ours = model.call(x).flatten().data<float>().ToArray();
+        using var ortInput = OrtValue.CreateTensorValueFromMemory(x.data<float>().ToArray(), [3, 3, 112, 112]);
+        using var results = session.Run(new RunOptions(), ["input"], [ortInput], ["logits"]);
+        var theirs = results[0].GetTensorDataAsSpan<float>().ToArray();
+        Assert.InRange(ours.Zip(theirs, (a, b) => Math.Abs(a - b)).Max(), 0, 1e-4);
+        Assert.Equal(110 + 2, proto.Graph.Initializer.Count); // 110 body tensors (the ONNX source's) + fc.weight, fc.bias
+    }
+
+    [Fact]
     public void Opsets_outside_the_supported_range_are_refused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new OnnxExportOptions(Opset: 12).Validate());
