@@ -8,10 +8,13 @@ public static class LoraSettings
     /// <summary>Default LoRA targets of ResNets: the 3×3 convolutions of layer4.</summary>
     public const string ResNetDefaultTargets = @"re:layer4\.\d+\.conv[12]";
 
+    /// <summary>Default LoRA targets of BERT encoders: the query and value projections (Hu et al.'s choice).</summary>
+    public const string BertDefaultTargets = "query,value";
+
     /// <summary>The LoRA config of a run.</summary>
     public static LoraConfig For(FineTuneOptions options, string baseModel, string classifier)
     {
-        var targets = options.LoraTargets ?? ResNetDefaultTargets;
+        var targets = options.LoraTargets ?? (options.IsText ? BertDefaultTargets : ResNetDefaultTargets);
         IReadOnlyList<string> list = targets.StartsWith("re:", StringComparison.Ordinal)
             ? [targets]
             : targets.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -20,9 +20,10 @@ namespace SharpTune.Training;
 /// <param name="FrozenParts">Frozen body parts.</param>
 /// <param name="ReusedRows">Head rows reused from another classifier.</param>
 /// <param name="Recipe">Recipe name for the summary.</param>
+/// <param name="TotalParams">All parameters, adapters included (0 = count the model's).</param>
 internal sealed record RunFacts(string Model, string DatasetName, IReadOnlyList<string> Classes, int TrainExamples, int TestExamples,
     IReadOnlyList<string> BadImages, IReadOnlyList<string>? BadRecords, long TrainableParams, IReadOnlyList<string> FrozenParts,
-    IReadOnlyList<ReusedRow> ReusedRows, string Recipe = "sun2019");
+    IReadOnlyList<ReusedRow> ReusedRows, string Recipe = "sun2019", long TotalParams = 0);
 
 /// <summary>
 /// The steps every fine-tuning job shares, whatever its data: write the configuration, resume from the latest
@@ -75,7 +76,7 @@ internal static class RunSteps
         var summary = new RunSummary(mode, history.Count, history[^1], history.Max(m => m.TestAcc), facts.Classes, facts.BadImages,
             ProcessMemory.PeakRssBytes(), trainSeconds > 0 ? history.Sum(m => m.DataWaitSeconds) / trainSeconds : 0,
             facts.Model, facts.TrainExamples, facts.TestExamples, wall.Elapsed.TotalSeconds,
-            facts.TrainableParams, model.parameters().Sum(p => p.numel()), facts.FrozenParts, facts.ReusedRows,
+            facts.TrainableParams, facts.TotalParams > 0 ? facts.TotalParams : model.parameters().Sum(p => p.numel()), facts.FrozenParts, facts.ReusedRows,
             facts.Recipe, history.OrderByDescending(m => m.TestAcc).ThenBy(m => m.Epoch).First().Epoch, StoppedEarly: false)
         {
             BadRecords = facts.BadRecords,

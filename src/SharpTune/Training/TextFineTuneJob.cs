@@ -5,6 +5,7 @@ using SharpTune.Models;
 using SharpTune.Models.Bert;
 using SharpTune.Text;
 using SharpTune.Tuning;
+using SharpTune.Tuning.Lora;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -37,6 +38,11 @@ public static class TextFineTuneJob
         if (setup.Load is not null) observer.Info("weights: " + setup.Load.Summary());
         AtomicFile.Write(run.VocabFile, s => s.Write(setup.Vocabulary));
 
+        // LoRA freezes everything but its adapters and the new head; a freeze level can only freeze more.
+        using var lora = options.Method == TuningMethod.Lora ? LoraModel.Inject(model, LoraSettings.For(options, entry.Name, model.ClassifierName)) : null;
+        if (lora is not null)
+            observer.Info($"LoRA r={lora.Config.R} alpha={lora.Config.LoraAlpha} on {lora.Layers.Count} layers ({string.Join(", ", lora.Config.TargetModules)}): " +
+                          $"{lora.TrainableParameters:N0} of {lora.TotalParameters:N0} parameters train ({100.0 * lora.TrainableParameters / lora.TotalParameters:0.00}%)");
         var freeze = new TextFreezePlan(model, options.Freeze);
         var groups = LayerwiseLrDecay.Split(freeze.TrainableParameters, setup.Config.NumHiddenLayers, model.ClassifierName, options.Lr,
             options.LayerDecay!.Value, options.HeadLrMult, options.WeightDecay, layerWise: options.ParamGroups);
@@ -60,10 +66,19 @@ public static class TextFineTuneJob
         hooks.Add(new LinearWarmupDecay(optimizer, options.Epochs * train.BatchesPerEpoch, options.WarmupRatio!.Value));
         RunSteps.Fit(run, model, optimizer, freeze.SetTrainingMode, options.LossReduction, hooks, observer, train, test, startEpoch, options.Epochs, history, classes, cancel);
 
+        long totalParams = lora?.TotalParameters ?? model.parameters().Sum(p => p.numel());
+        long trainableParams = groups.Sum(g => g.Parameters.Sum(p => p.numel()));
+        if (lora is not null)
+        {
+            // Keep the adapter (PEFT files) and ship the merged weights as the plain model.
+            lora.Save(run.Path);
+            lora.Merge();
+            lora.Dispose();
+        }
         var info = new TextModelInfo(ModelInfo.CurrentFormatVersion, entry.Name, TextModelInfo.BertArchitecture, setup.Config, model.Pooling,
             classes, maxLength, truncation.Mode, truncation.HeadTokens, Path.GetFileName(run.WeightsFile), Path.GetFileName(run.VocabFile));
         var facts = new RunFacts(entry.Name, Path.GetFileName(data.Root.TrimEnd('/')), classes, data.Train.Samples.Count, data.Test.Samples.Count,
-            [], data.BadRecords.Select(b => b.ToString()).ToList(), groups.Sum(g => g.Parameters.Sum(p => p.numel())), freeze.FrozenNames, []);
+            [], data.BadRecords.Select(b => b.ToString()).ToList(), trainableParams, freeze.FrozenNames, [], TotalParams: totalParams);
         return new RunResult(run, RunSteps.Finish(run, model, info, options, facts, history, wall));
     }
 
