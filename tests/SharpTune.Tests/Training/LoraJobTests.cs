@@ -37,5 +37,11 @@ public class LoraJobTests
         using var model = SharpTuneModel.Load(run);
         var image = Path.Combine(data, "test", "dark", "000.png");
         Assert.Equal(2, model.Predict(image, topK: 2).Count);
+
+        var (code, stdout, stderr) = SharpTune.Tests.Cli.CliRunner.Run("export", "--run", run, "--merge", "--format", "safetensors", "--out", dir.File("merged.safetensors"));
+        Assert.True(code == 0, stderr);
+        Assert.Contains("merged", stdout);
+        var full = FineTuneJob.Run(options with { Method = TuningMethod.Full, Epochs = 1 }, dir.File("full"));
+        Assert.Equal(2, SharpTune.Tests.Cli.CliRunner.Run("export", "--run", full.Directory.Path, "--merge", "--format", "pth").Code);
     }
 }
