@@ -40,7 +40,10 @@ public static partial class DataPipelineBenchmark
                                    string? Peer, string Python, string Out);
 
     private sealed record Row(string Dataset, int Images, string ImageSize, double MeanFileKb, string Implementation, string Config,
-                              int Threads, double MedianImagesPerSecond, IReadOnlyList<double> Passes);
+                              int Threads, double MedianImagesPerSecond, IReadOnlyList<double> Passes, double CpuMsPerImage);
+
+    /// <summary>Wall-clock rate of each pass, and CPU milliseconds per image over all passes (all threads/processes).</summary>
+    private sealed record Measurement(List<double> Rates, double CpuMsPerImage);
 
     private static int Run(Settings s)
     {
@@ -54,24 +57,25 @@ public static partial class DataPipelineBenchmark
             var sizes = split.Headers.GroupBy(h => $"{h.Width}x{h.Height}").OrderByDescending(g => g.Count()).First().Key;
             double kb = split.Samples.Average(x => new FileInfo(x.Path).Length) / 1024.0;
             Console.WriteLine($"== {name}: {split.Samples.Count} images ({s.Split}), mostly {sizes}, {kb:0.#} KB per file; output {s.Size}x{s.Size}, batch {s.BatchSize}");
-            Row Make(string impl, string config, int threads, List<double> rates) =>
-                new(name, split.Samples.Count, sizes, Math.Round(kb, 1), impl, config, threads, Median(rates), rates.Select(r => Math.Round(r, 1)).ToList());
+            Row Make(string impl, string config, int threads, Measurement m) =>
+                new(name, split.Samples.Count, sizes, Math.Round(kb, 1), impl, config, threads, Median(m.Rates),
+                    m.Rates.Select(r => Math.Round(r, 1)).ToList(), Math.Round(m.CpuMsPerImage, 3));
 
             foreach (var w in s.Workers)
-                rows.Add(Make("SharpTune", $"workers={w}", Math.Max(1, w), MeasureSharpTune(split, s, w, cacheBytes: 0)));
+                rows.Add(Make("SharpTune", $"workers={w}", Math.Max(1, w), MeasureSharpTune(split, s, w, cacheBytes: 0, skipFirst: false)));
             if (s.CacheMb > 0)
                 foreach (var w in s.Workers)
                 {
-                    var rates = MeasureSharpTune(split, s, w, (long)s.CacheMb << 20);
                     // Pass 1 fills the cache; the later passes show what the cache buys.
-                    var warm = rates.Count > 1 ? rates.Skip(1).ToList() : rates;
-                    rows.Add(Make("SharpTune", $"workers={w}, cache {s.CacheMb} MiB (passes 2+)", Math.Max(1, w), warm));
+                    rows.Add(Make("SharpTune", $"workers={w}, cache {s.CacheMb} MiB (passes 2+)", Math.Max(1, w),
+                        MeasureSharpTune(split, s, w, (long)s.CacheMb << 20, skipFirst: s.Passes > 1)));
                 }
             if (s.Peer is not null)
             {
-                var peerWorkers = s.Workers.Select(w => w <= 1 ? 0 : w).Distinct().ToArray();
-                foreach (var (w, rates) in RunPeer(root, s, peerWorkers))
-                    rows.Add(Make("PyTorch peer", w == 0 ? "num_workers=0 (main process)" : $"num_workers={w}", Math.Max(1, w), rates));
+                var importCpu = PeerImportCpu(s);
+                foreach (var w in s.Workers.Select(w => w <= 1 ? 0 : w).Distinct())
+                    if (RunPeer(root, s, w, importCpu, split.Samples.Count) is { } m)
+                        rows.Add(Make("PyTorch peer", w == 0 ? "num_workers=0 (main process)" : $"num_workers={w}", Math.Max(1, w), m));
             }
         }
 
@@ -90,14 +94,19 @@ public static partial class DataPipelineBenchmark
         return 0;
     }
 
-    private static List<double> MeasureSharpTune(ImageFolder split, Settings s, int workers, long cacheBytes)
+    private static Measurement MeasureSharpTune(ImageFolder split, Settings s, int workers, long cacheBytes, bool skipFirst)
     {
         var transforms = ImageTransforms.TrainD2l(s.Size, Normalization.CntkBgr255);
         using var loader = new ImageLoader(split.Samples, transforms,
             new LoaderOptions(s.BatchSize, Shuffle: true, Seed: 0, Workers: workers, Prefetch: 4, CacheBytes: cacheBytes));
         var rates = new List<double>();
+        var process = Process.GetCurrentProcess();
+        double cpuMs = 0;
+        long images = 0;
         for (int pass = 0; pass < s.Passes; pass++)
         {
+            process.Refresh();
+            var cpu0 = process.TotalProcessorTime;
             var clock = Stopwatch.StartNew();
             int n = 0;
             long[]? shape = null;
@@ -108,15 +117,40 @@ public static partial class DataPipelineBenchmark
                 batch.Dispose();
             }
             double seconds = clock.Elapsed.TotalSeconds;
-            rates.Add(n / seconds);
+            process.Refresh();
+            double passCpu = (process.TotalProcessorTime - cpu0).TotalMilliseconds;
+            if (!(skipFirst && pass == 0))
+            {
+                rates.Add(n / seconds);
+                cpuMs += passCpu;
+                images += n;
+            }
             Console.WriteLine($"  SharpTune workers={workers}{(cacheBytes > 0 ? $" cache={cacheBytes >> 20}MiB" : "")} pass {pass + 1}: " +
-                              $"{n} images in {seconds:0.00}s = {n / seconds:0} images/sec (batch [{string.Join(",", shape ?? [])}], " +
-                              $"waited {loader.LastEpochWaitTime.TotalSeconds:0.00}s{(cacheBytes > 0 ? $", cached {loader.CachedImages}" : "")})");
+                              $"{n} images in {seconds:0.00}s = {n / seconds:0} images/sec, CPU {passCpu / n:0.00} ms/image " +
+                              $"(batch [{string.Join(",", shape ?? [])}], waited {loader.LastEpochWaitTime.TotalSeconds:0.00}s" +
+                              $"{(cacheBytes > 0 ? $", cached {loader.CachedImages}" : "")})");
         }
-        return rates;
+        return new Measurement(rates, images > 0 ? cpuMs / images : double.NaN);
     }
 
-    private static IEnumerable<(int Workers, List<double> Rates)> RunPeer(string root, Settings s, int[] workers)
+    /// <summary>CPU time of starting Python and importing torch + torchvision (subtracted from the peer's CPU time).</summary>
+    private static TimeSpan PeerImportCpu(Settings s)
+    {
+        var best = TimeSpan.MaxValue;
+        for (int i = 0; i < 2; i++)
+        {
+            var before = ChildCpu.Total();
+            using var p = Process.Start(new ProcessStartInfo(s.Python, ["-c", "import torch, torchvision"]) { UseShellExecute = false })!;
+            p.WaitForExit();
+            var cost = ChildCpu.Total() - before;
+            if (cost < best) best = cost;
+        }
+        Console.WriteLine($"  peer: python + import torch, torchvision: {best.TotalSeconds:0.00} s CPU (subtracted)");
+        return best;
+    }
+
+    /// <summary>Runs the peer for one worker count in its own process; CPU time includes its worker processes.</summary>
+    private static Measurement? RunPeer(string root, Settings s, int workers, TimeSpan importCpu, int imagesPerPass)
     {
         var script = Path.GetFullPath(s.Peer!);
         var start = new ProcessStartInfo(s.Python)
@@ -128,32 +162,31 @@ public static partial class DataPipelineBenchmark
         };
         foreach (var a in new[] { script, "--data", Path.GetFullPath(root), "--size", s.Size.ToString(CultureInfo.InvariantCulture),
                      "--batch-size", s.BatchSize.ToString(CultureInfo.InvariantCulture), "--passes", s.Passes.ToString(CultureInfo.InvariantCulture),
-                     "--split", s.Split, "--workers" }.Concat(workers.Select(w => w.ToString(CultureInfo.InvariantCulture))))
+                     "--split", s.Split, "--workers", workers.ToString(CultureInfo.InvariantCulture) })
             start.ArgumentList.Add(a);
         Console.WriteLine($"  peer: {s.Python} {string.Join(' ', start.ArgumentList)}");
+        var cpuBefore = ChildCpu.Total();
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {s.Python}");
         var stderr = process.StandardError.ReadToEndAsync();
-        var perWorker = new Dictionary<int, List<double>>();
+        var rates = new List<double>();
         string? line;
         while ((line = process.StandardOutput.ReadLine()) is not null)
         {
             Console.WriteLine($"  peer: {line}");
             var m = PassLine().Match(line);
             if (m.Success)
-            {
-                int w = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
-                (perWorker.TryGetValue(w, out var list) ? list : perWorker[w] = []).Add(
-                    double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture) / double.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture));
-            }
+                rates.Add(double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture) / double.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture));
         }
         process.WaitForExit();
-        if (process.ExitCode != 0)
+        var cpu = ChildCpu.Total() - cpuBefore - importCpu;
+        if (process.ExitCode != 0 || rates.Count == 0)
         {
             Console.WriteLine($"  peer failed (exit {process.ExitCode}): {stderr.Result.Trim()}");
-            yield break;
+            return null;
         }
-        foreach (var w in workers)
-            if (perWorker.TryGetValue(w, out var rates)) yield return (w, rates);
+        double cpuPerImage = cpu.TotalMilliseconds / ((double)imagesPerPass * rates.Count);
+        Console.WriteLine($"  peer: CPU {cpuPerImage:0.00} ms/image (process and workers, all passes, start-up and imports subtracted)");
+        return new Measurement(rates, cpuPerImage);
     }
 
     // "  workers=0 pass 1: 1400 images in 1.13s = 1240 images/sec (...)": recompute the rate from count and seconds.
@@ -169,9 +202,10 @@ public static partial class DataPipelineBenchmark
     private static void PrintTable(List<Row> rows)
     {
         Console.WriteLine();
-        Console.WriteLine($"{"dataset",-14} {"images",6} {"size",-9} {"implementation",-14} {"configuration",-40} {"threads",7} {"images/s",9}");
+        Console.WriteLine($"{"dataset",-16} {"images",6} {"size",-9} {"implementation",-13} {"configuration",-38} {"threads",7} {"images/s",9} {"CPU ms/img",10}");
         foreach (var r in rows)
-            Console.WriteLine($"{r.Dataset,-14} {r.Images,6} {r.ImageSize,-9} {r.Implementation,-14} {r.Config,-40} {r.Threads,7} {r.MedianImagesPerSecond,9:0}");
-        Console.WriteLine("(images/s: median over the passes of decode + RandomResizedCrop + flip + ToTensor + Normalize into batch tensors)");
+            Console.WriteLine($"{r.Dataset,-16} {r.Images,6} {r.ImageSize,-9} {r.Implementation,-13} {r.Config,-38} {r.Threads,7} {r.MedianImagesPerSecond,9:0} {r.CpuMsPerImage,10:0.00}");
+        Console.WriteLine("images/s: median over the passes (wall clock) of decode + RandomResizedCrop + flip + ToTensor + Normalize into");
+        Console.WriteLine("batch tensors. CPU ms/img: CPU time of all threads/processes per image (less sensitive to other load).");
     }
 }
