@@ -9,7 +9,7 @@ namespace SharpTune.Onnx;
 /// images (one batch of several, then each image alone, which also exercises the dynamic batch dimension); the
 /// result is the largest absolute difference of logits and probabilities.
 /// </summary>
-public static class OnnxExportVerifier
+public static partial class OnnxExportVerifier
 {
     /// <summary>Runs <paramref name="model"/> and the ONNX file on <paramref name="images"/>; per image, the largest difference.</summary>
     public static ParityResult Verify(SharpTuneModel model, string onnxPath, IReadOnlyList<RgbImage> images, int? threads = null)

@@ -27,7 +27,7 @@ public static class ExportCommand
         var includePreprocessing = new Option<bool>("--include-preprocessing") { Description = "ONNX only: the graph takes uint8 RGB pixels [batch, H, W, 3] (resized and cropped) and normalises them itself." };
         var opset = new Option<int>("--opset") { Description = $"ONNX opset ({OnnxExportOptions.MinOpset}–{OnnxExportOptions.MaxOpset}).", DefaultValueFactory = _ => OnnxExportOptions.DefaultOpset };
         var verify = new Option<bool>("--verify") { Description = "Run the exported file and the run's model on the same inputs; prints max_abs_diff=<number> last." };
-        var inputs = new Option<int>("--verify-inputs") { Description = "Number of test images for --verify.", DefaultValueFactory = _ => 4 };
+        var inputs = new Option<int>("--verify-inputs") { Description = "Number of test images (sentences for a text run) for --verify.", DefaultValueFactory = _ => 4 };
         var merge = new Option<bool>("--merge") { Description = "LoRA runs: export the base weights with the adapter merged in (a LoRA run's model.safetensors holds exactly that; the adapter alone stays in adapter_model.safetensors)." };
         var threads = CommonOptions.Threads();
         var command = new Command("export", "Export a trained model: ONNX (ONNX Runtime and other runtimes) or a PyTorch state dict (safetensors/.pth + config.json).")
@@ -49,6 +49,9 @@ public static class ExportCommand
                 throw new UsageException($"--merge: '{parsed.GetValue(run)}' is not a LoRA run (no {SharpTune.Tuning.Lora.LoraModel.ConfigFileName})");
             if (isLora) Console.WriteLine("LoRA run: exporting the merged weights (base + adapter)");
 
+            if (new SharpTune.Training.RunDirectory(parsed.GetValue(run)!).IsText)
+                return ExportText(parsed.GetValue(run)!, fmt, parsed.GetValue(output), onnxOptions, parsed.GetValue(verify), parsed.GetValue(inputs), parsed.GetValue(threads));
+
             using var model = SharpTuneModel.Load(parsed.GetValue(run)!);
             var result = RunExporter.Export(model, fmt, parsed.GetValue(output), onnxOptions);
             foreach (var file in result.Files)
@@ -61,6 +64,29 @@ public static class ExportCommand
             return maxDiff < Tolerance ? 0 : SharpTuneCli.RuntimeError;
         });
         return command;
+    }
+
+    /// <summary>A text run: ONNX only (the graph plus vocab.txt), verified on sample sentences.</summary>
+    private static int ExportText(string runDirectory, ExportFormat format, string? output, OnnxExportOptions options, bool verify, int count, int threads)
+    {
+        if (format != ExportFormat.Onnx) throw new UsageException("text runs export to --format onnx only");
+        if (options.IncludePreprocessing) throw new UsageException("--include-preprocessing applies to image runs only");
+        if (options.Opset < BertOnnxExporter.MinOpset) throw new UsageException($"--opset: BERT export needs opset {BertOnnxExporter.MinOpset} or later (LayerNormalization)");
+        using var model = TextClassifier.Load(runDirectory);
+        var result = RunExporter.Export(model, format, output, options);
+        foreach (var file in result.Files)
+            Console.WriteLine($"wrote {file} ({new FileInfo(file).Length:N0} bytes)");
+        if (!verify) return 0;
+        var texts = OnnxExportVerifier.SampleTexts(count);
+        var parity = OnnxExportVerifier.VerifyText(model, result.ModelFile, texts, threads);
+        for (int i = 0; i < texts.Count; i++)
+        {
+            int tokens = model.Encoder.Encode(texts[i], model.Info.MaxLength, model.Info.TruncationRule).Length;
+            Console.WriteLine($"input {i} ({tokens} tokens): max |TorchSharp - ONNX Runtime| = {parity.PerInputMaxAbsDiff[i]:E2} (logits and probabilities, padded batch and alone)");
+        }
+        Console.WriteLine($"logits: {model.Classes.Count} classes, mean |value| {parity.MeanAbsFeature:0.####}");
+        Console.WriteLine($"max_abs_diff={parity.MaxAbsDiff.ToString("E3", CultureInfo.InvariantCulture)}");
+        return parity.MaxAbsDiff < Tolerance ? 0 : SharpTuneCli.RuntimeError;
     }
 
     private static double VerifyOnnx(SharpTuneModel model, string file, int count, int threads)

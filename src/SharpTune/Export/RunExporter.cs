@@ -9,8 +9,8 @@ namespace SharpTune.Export;
 /// Exports the model of a finished run directory (<c>model.json</c> + <c>model.safetensors</c>) to ONNX, safetensors
 /// or <c>.pth</c>: the library side of <c>sharptune export</c>.
 /// ONNX graphs are built per architecture family (<c>model.json</c>'s <c>architecture</c>): <c>resnet</c> by
-/// <see cref="ResNetOnnxExporter"/>; another family (a BERT text classifier) adds its own graph writer on
-/// <see cref="OnnxGraphBuilder"/> and one case in <see cref="Export"/>.
+/// <see cref="ResNetOnnxExporter"/>, <c>bert</c> (text runs, loaded as <see cref="TextClassifier"/>) by
+/// <see cref="BertOnnxExporter"/>; another family adds its own graph writer on <see cref="OnnxGraphBuilder"/>.
 /// </summary>
 public static class RunExporter
 {
@@ -42,7 +42,29 @@ public static class RunExporter
         return new ExportResult(format, path, [path]);
     }
 
-    /// <summary>The output file for <paramref name="outputPath"/> (see <see cref="Export"/>).</summary>
+    /// <summary>
+    /// Exports the BERT text classifier of a text run to ONNX (<see cref="BertOnnxExporter"/>) at
+    /// <paramref name="outputPath"/> (a file, or an existing folder; null: <c>RUN/export/model.onnx</c>), with the
+    /// run's WordPiece vocabulary written beside it; the result lists both files, the model first.
+    /// </summary>
+    /// <exception cref="RunDirectoryException">A format other than ONNX (state dicts of text runs are not exported yet).</exception>
+    public static ExportResult Export(TextClassifier model, ExportFormat format, string? outputPath, OnnxExportOptions? onnxOptions = null)
+    {
+        if (format != ExportFormat.Onnx)
+            throw new RunDirectoryException($"{model.Directory}: text runs export to ONNX only (--format onnx); the weights are already a PyTorch-named state dict in model.safetensors");
+        onnxOptions ??= new OnnxExportOptions();
+        var path = ResolveOutput(model.Directory, format, outputPath);
+        var vocabName = Path.GetFileName(model.Info.VocabFile);
+        var metadata = OnnxTextClassifierMetadata.For(model.Info, vocabName);
+        var proto = BertOnnxExporter.Build(model.Module, metadata, onnxOptions);
+        var vocabPath = Path.Combine(Path.GetDirectoryName(path)!, vocabName);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        AtomicFile.Write(path, stream => proto.WriteTo(stream));
+        AtomicFile.Write(vocabPath, stream => stream.Write(model.Encoder.Vocabulary));
+        return new ExportResult(format, path, [path, vocabPath]);
+    }
+
+    /// <summary>The output file for <paramref name="outputPath"/> (see the <c>Export</c> methods).</summary>
     public static string ResolveOutput(string runDirectory, ExportFormat format, string? outputPath)
     {
         if (outputPath is null) return Path.Combine(runDirectory, "export", format.DefaultFileName());

@@ -18,12 +18,16 @@ public sealed class TextClassifier : IDisposable
 {
     private readonly Lock _gate = new();
 
-    private TextClassifier(BertForSequenceClassification model, TextModelInfo info, TextEncoder encoder)
+    private TextClassifier(BertForSequenceClassification model, TextModelInfo info, TextEncoder encoder, string directory)
     {
+        Directory = directory;
         Module = model;
         Info = info;
         Encoder = encoder;
     }
+
+    /// <summary>The run directory the model was loaded from (full path).</summary>
+    public string Directory { get; }
 
     /// <summary>What the run directory says about the model.</summary>
     public TextModelInfo Info { get; }
@@ -43,7 +47,7 @@ public sealed class TextClassifier : IDisposable
     public static TextClassifier Load(string runDirectory)
     {
         var run = new RunDirectory(runDirectory);
-        if (!Directory.Exists(run.Path)) throw new RunDirectoryException($"{run.Path}: run directory not found");
+        if (!System.IO.Directory.Exists(run.Path)) throw new RunDirectoryException($"{run.Path}: run directory not found");
         var info = run.ReadTextModelInfo();
         var weightsPath = Path.Combine(run.Path, info.WeightsFile);
         var vocabPath = Path.Combine(run.Path, info.VocabFile);
@@ -54,7 +58,7 @@ public sealed class TextClassifier : IDisposable
         {
             StateDictLoader.LoadFile(model, weightsPath, new LoadOptions([]));
             model.eval();
-            return new TextClassifier(model, info, TextEncoder.FromVocabulary(File.ReadAllBytes(vocabPath)));
+            return new TextClassifier(model, info, TextEncoder.FromVocabulary(File.ReadAllBytes(vocabPath)), run.Path);
         }
         catch
         {
