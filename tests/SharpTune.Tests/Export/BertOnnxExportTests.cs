@@ -7,6 +7,7 @@ using SharpTune.Models.Bert;
 using SharpTune.Onnx;
 using SharpTune.Tests.Cli;
 using SharpTune.Text;
+using Google.Protobuf;
 using SharpTune.Weights;
 
 namespace SharpTune.Tests.Export;
@@ -159,6 +160,33 @@ public class BertOnnxExportTests(TinyTextRunsFixture runs) : IClassFixture<TinyT
         (code, _, stderr) = CliRunner.Run("export", "--run", runs.Runs["cls"], "--format", "onnx", "--opset", "16", "--out", dir.File("old.onnx"));
         Assert.Equal(SharpTune.Cli.SharpTuneCli.UsageError, code);
         Assert.Contains("opset", stderr);
+    }
+
+    [Fact]
+    public void Pretrained_MiniLM_body_exports_below_1e4()
+    {
+        using var cache = new TemporaryCache();
+        var setup = TextModels.Create(ModelZoo.Get("minilm"), 2, TextPooling.Mean, pretrained: true);
+        using var model = setup.Model;
+        using (TorchSharp.torch.no_grad())
+            foreach (var (name, p) in model.named_parameters())
+                if (name == "classifier.weight") p.normal_(0, 0.1); // a head that makes feature errors visible in the logits
+        model.eval();
+        var metadata = new OnnxTextClassifierMetadata(["negative", "positive"], "minilm", TextPooling.Mean, 128, new TextTruncation(), "vocab.txt", 0);
+        var bytes = BertOnnxExporter.Build(model, metadata, new OnnxExportOptions()).ToByteArray();
+
+        var encoder = TextEncoder.FromVocabulary(setup.Vocabulary);
+        var encoded = Texts.Select(t => encoder.Encode(t, 128, new TextTruncation())).ToList();
+        var (ids, mask) = OnnxExportVerifier.Pad(encoded, model.Bert.Config.PadTokenId);
+        var (ours, _) = OnnxExportVerifier.TorchSharpOutputs(model, ids, mask);
+        using var options = new SessionOptions { IntraOpNumThreads = 1 };
+        using var session = new InferenceSession(bytes, options);
+        var (logits, _) = OnnxExportVerifier.RunTextGraph(session, ids, mask);
+        double maxDiff = MaxAbsDiff(ours, logits);
+        Console.WriteLine($"BERT ONNX export (MiniLM, mean pooling): max |logit diff| = {maxDiff.ToString("E2", CultureInfo.InvariantCulture)}, mean |logit| {MeanAbs(ours):0.###}");
+        Assert.InRange(maxDiff, 0, 1e-4);
+        Assert.True(MeanAbs(ours) > 0.05, "logits are not all near zero");
+        for (int i = 0; i < Texts.Length; i++) Assert.Equal(ArgMax(ours, i), ArgMax(logits, i));
     }
 
     internal static double MaxAbsDiff(float[,] a, float[,] b)
