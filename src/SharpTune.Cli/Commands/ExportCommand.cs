@@ -49,7 +49,8 @@ public static class ExportCommand
                 throw new UsageException($"--merge: '{parsed.GetValue(run)}' is not a LoRA run (no {SharpTune.Tuning.Lora.LoraModel.ConfigFileName})");
             if (isLora) Console.WriteLine("LoRA run: exporting the merged weights (base + adapter)");
 
-            if (new SharpTune.Training.RunDirectory(parsed.GetValue(run)!).IsText)
+            var runDirectory = new SharpTune.Training.RunDirectory(parsed.GetValue(run)!);
+            if (File.Exists(runDirectory.ModelInfoFile) && runDirectory.IsText)
                 return ExportText(parsed.GetValue(run)!, fmt, parsed.GetValue(output), onnxOptions, parsed.GetValue(verify), parsed.GetValue(inputs), parsed.GetValue(threads));
 
             using var model = SharpTuneModel.Load(parsed.GetValue(run)!);

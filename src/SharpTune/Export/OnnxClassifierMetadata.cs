@@ -76,6 +76,9 @@ public sealed record OnnxClassifierMetadata(
             throw new WeightsException($"{file}: no SharpTune metadata ('{VersionKey}' missing): export the model with 'sharptune export --format onnx'");
         if (!int.TryParse(versionText, NumberStyles.Integer, CultureInfo.InvariantCulture, out int version) || version != CurrentVersion)
             throw new WeightsException($"{file}: metadata version {versionText}; this SharpTune reads version {CurrentVersion}");
+        if (properties.GetValueOrDefault("architecture") == TextModelInfo.BertArchitecture)
+            throw new WeightsException($"{file}: a text classifier (bert), not an image classifier; tokenise as its 'tokenizer' metadata say and " +
+                                       "feed input_ids and attention_mask (see OnnxTextClassifierMetadata)");
         try
         {
             var classes = JsonSerializer.Deserialize<List<string>>(Get(properties, "classes", file), RunJson.Compact)!;

@@ -142,7 +142,7 @@ public class BertOnnxExportTests(TinyTextRunsFixture runs) : IClassFixture<TinyT
         var parsed = OnnxTextClassifierMetadata.Parse(meta, file);
         Assert.Equal(model.Info.TruncationRule, parsed.Truncation);
         Assert.Equal(TextPooling.Mean, parsed.Pooling);
-        Assert.Throws<WeightsException>(() => OnnxClassifier.Load(file)); // not an image classifier
+        Assert.Contains("text classifier", Assert.Throws<WeightsException>(() => OnnxClassifier.Load(file)).Message); // not an image classifier
     }
 
     [Fact]
@@ -156,6 +156,10 @@ public class BertOnnxExportTests(TinyTextRunsFixture runs) : IClassFixture<TinyT
         var last = stdout.TrimEnd().Split('\n')[^1];
         Assert.StartsWith("max_abs_diff=", last);
         Assert.InRange(double.Parse(last["max_abs_diff=".Length..], CultureInfo.InvariantCulture), 0, 1e-4);
+
+        (code, _, stderr) = CliRunner.Run("export", "--run", runs.Runs["cls"], "--format", "safetensors", "--out", dir.File("m.safetensors"));
+        Assert.Equal(SharpTune.Cli.SharpTuneCli.UsageError, code);
+        Assert.Contains("onnx", stderr);
 
         (code, _, stderr) = CliRunner.Run("export", "--run", runs.Runs["cls"], "--format", "onnx", "--opset", "16", "--out", dir.File("old.onnx"));
         Assert.Equal(SharpTune.Cli.SharpTuneCli.UsageError, code);
