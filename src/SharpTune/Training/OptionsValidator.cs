@@ -54,7 +54,7 @@ public static class OptionsValidator
         foreach (var def in OptionTable.All)
         {
             if (def.OnlyFor is not { } only || only == entry.Task || def.Get(o) is null || def.Get(o) == def.Get(defaults)) continue;
-            var others = ModelZoo.All.Where(e => e.Task == only && e.Name.StartsWith("test-", StringComparison.Ordinal) == false).Select(e => e.Name);
+            var others = ModelZoo.All.Where(e => e.Task == only && !e.Name.StartsWith("test-", StringComparison.Ordinal)).Select(e => e.Name);
             problems.Add($"--{def.Name}: only for {only.ToString().ToLowerInvariant()} models ({string.Join(", ", others)}); " +
                          $"'{entry.Name}' is a{(entry.Task == ModelTask.Image ? "n image" : " text")} model");
         }

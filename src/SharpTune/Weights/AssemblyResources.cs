@@ -43,7 +43,7 @@ public static class AssemblyResources
         try
         {
             using var stream = File.OpenRead(assemblyPath);
-            using var pe = new PEReader(stream, PEStreamOptions.PrefetchEntireImage);
+            using var pe = new PEReader(stream); // sections are read on demand: a 91 MB assembly is not loaded for a 262 kB resource
             if (!pe.HasMetadata) throw new WeightsException($"{assemblyPath}: not a .NET assembly (no metadata)");
             return read(pe, pe.GetMetadataReader());
         }

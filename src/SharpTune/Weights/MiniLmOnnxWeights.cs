@@ -35,8 +35,10 @@ public sealed class MiniLmOnnxWeights : IPretrainedWeights
     /// <summary>The bytes of the embedded ONNX model (91 MB).</summary>
     public static byte[] ReadOnnx() => AssemblyResources.Read(Assembly.Locate(), OnnxResource);
 
-    /// <summary>The bytes of the embedded <c>vocab.txt</c>.</summary>
-    public static byte[] ReadVocab() => AssemblyResources.Read(Assembly.Locate(), VocabResource);
+    /// <summary>The bytes of the embedded <c>vocab.txt</c> (read once per process).</summary>
+    public static byte[] ReadVocab() => Vocab.Value;
+
+    private static readonly Lazy<byte[]> Vocab = new(() => AssemblyResources.Read(Assembly.Locate(), VocabResource));
 
     /// <summary>Maps the ONNX model's initializers to HF names (no cache involved).</summary>
     public static Dictionary<string, Tensor> Convert(byte[] onnx)
