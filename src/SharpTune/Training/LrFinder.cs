@@ -97,12 +97,16 @@ public static class LrFinder
         return lrs[idx];
     }
 
-    /// <summary>The learning rate where the loss falls fastest per unit of log(lr) (central differences).</summary>
+    /// <summary>
+    /// The learning rate where the loss falls fastest per unit of log(lr) (central differences), looked for only up to
+    /// the lowest loss: after the blow-up a smoothed loss can fall again without meaning anything.
+    /// </summary>
     public static double Steepest(IReadOnlyList<double> lrs, IReadOnlyList<double> losses)
     {
         int best = 0;
         double steepest = double.PositiveInfinity;
-        for (int i = 1; i < losses.Count - 1; i++)
+        int end = Math.Min(losses.Count - 1, Enumerable.Range(0, losses.Count).MinBy(i => losses[i]) + 1);
+        for (int i = 1; i < end; i++)
         {
             double slope = (losses[i + 1] - losses[i - 1]) / (Math.Log(lrs[i + 1]) - Math.Log(lrs[i - 1]));
             if (slope < steepest) { steepest = slope; best = i; }
