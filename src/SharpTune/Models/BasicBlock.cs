@@ -33,20 +33,13 @@ public sealed class BasicBlock : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    private Tensor Downsample(Tensor input)
-    {
-        var seq = (Sequential)downsample!;
-        var children = seq.children().ToList();
-        return ((BatchNorm2d)children[1]).call(_precision.Conv((Conv2d)children[0], input));
-    }
-
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
         var x = functional.relu(bn1.call(_precision.Conv(conv1, input)));
         x = bn2.call(_precision.Conv(conv2, x));
-        var identity = downsample is null ? input : Downsample(input);
+        var identity = downsample is null ? input : _precision.Downsample(downsample, input);
         return functional.relu(x.add_(identity)).MoveToOuterDisposeScope();
     }
 }

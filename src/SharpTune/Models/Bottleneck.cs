@@ -36,13 +36,6 @@ public sealed class Bottleneck : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    private Tensor Downsample(Tensor input)
-    {
-        var seq = (Sequential)downsample!;
-        var children = seq.children().ToList();
-        return ((BatchNorm2d)children[1]).call(_precision.Conv((Conv2d)children[0], input));
-    }
-
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
@@ -50,7 +43,7 @@ public sealed class Bottleneck : Module<Tensor, Tensor>
         var x = functional.relu(bn1.call(_precision.Conv(conv1, input)));
         x = functional.relu(bn2.call(_precision.Conv(conv2, x)));
         x = bn3.call(_precision.Conv(conv3, x));
-        var identity = downsample is null ? input : Downsample(input);
+        var identity = downsample is null ? input : _precision.Downsample(downsample, input);
         return functional.relu(x.add_(identity)).MoveToOuterDisposeScope();
     }
 }

@@ -26,6 +26,17 @@ public sealed class MixedPrecision
         return y.MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// Applies a ResNet shortcut, <c>Sequential(("0", Conv2d), ("1", BatchNorm2d))</c>, with its convolution in the
+    /// compute type (calling the Sequential itself would bypass this class).
+    /// </summary>
+    public Tensor Downsample(nn.Module<Tensor, Tensor> downsample, Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var parts = downsample.children().ToList();
+        return ((BatchNorm2d)parts[1]).call(Conv((Conv2d)parts[0], x)).MoveToOuterDisposeScope();
+    }
+
     /// <summary>Applies <paramref name="linear"/> to <paramref name="x"/> in the compute type.</summary>
     public Tensor Linear(Linear linear, Tensor x)
     {
