@@ -39,6 +39,7 @@ public static class SharpTuneCli
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
+            if (SharpTune.Distributed.MpiCommunicator.LauncherRank != 0) return UsageError; // rank 0 reports it
             foreach (var error in parsed.Errors) Console.Error.WriteLine($"error: {error.Message}");
             Console.Error.WriteLine("Run 'sharptune --help' for usage.");
             return UsageError;
@@ -46,41 +47,43 @@ public static class SharpTuneCli
         try
         {
             // System.CommandLine's default handler would print "Unhandled exception" and return 1 for every
-            // exception; the catches below map them to the documented exit codes instead.
+            // exception; Report maps them to the documented exit codes instead.
             return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
-        catch (Exception e) when (e is UsageException or SharpTune.Models.UnknownModelException or SharpTune.Configuration.OptionsException)
+        catch (Exception e) when (ExitCodeFor(e) is not null)
         {
-            foreach (var line in e.Message.Split('\n')) Console.Error.WriteLine($"error: {line.TrimEnd()}");
-            return UsageError;
+            // Under mpirun every rank checks the same options: only rank 0 reports a usage error.
+            if (ExitCodeFor(e) == UsageError && SharpTune.Distributed.MpiCommunicator.LauncherRank != 0) return UsageError;
+            return Report(e);
         }
-        catch (OperationCanceledException)
+    }
+
+    /// <summary>The exit code for a failure SharpTune explains to the user; null for a bug (left to crash with its stack).</summary>
+    public static int? ExitCodeFor(Exception e) => e switch
+    {
+        UsageException or SharpTune.Models.UnknownModelException or SharpTune.Configuration.OptionsException => UsageError,
+        OperationCanceledException => 130,
+        SharpTune.Training.NonFiniteLossException or SharpTune.Data.DataException or SharpTune.Training.RunDirectoryException
+            or WeightsException or SharpTune.Distributed.DistributedException => RuntimeError,
+        // Disk full, read-only or vanished folders while working: files are written atomically, so nothing
+        // half-written is left looking complete; the last checkpoint stays usable.
+        IOException or UnauthorizedAccessException => RuntimeError,
+        _ => null,
+    };
+
+    /// <summary>Prints <paramref name="e"/> for the user (each line prefixed with <paramref name="who"/>) and returns its exit code.</summary>
+    public static int Report(Exception e, string who = "")
+    {
+        int code = ExitCodeFor(e) ?? RuntimeError;
+        string message = e switch
         {
-            Console.Error.WriteLine("error: interrupted; resume with 'sharptune finetune --resume RUN'");
-            return 130;
-        }
-        catch (SharpTune.Training.NonFiniteLossException e)
-        {
-            Console.Error.WriteLine($"error: {e.Message}; the last good checkpoint is kept");
-            return RuntimeError;
-        }
-        catch (Exception e) when (e is SharpTune.Data.DataException or SharpTune.Training.RunDirectoryException)
-        {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return RuntimeError;
-        }
-        catch (WeightsException e)
-        {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return RuntimeError;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Disk full, read-only or vanished folders while working: files are written atomically, so nothing
-            // half-written is left looking complete; the last checkpoint stays usable.
-            Console.Error.WriteLine($"error: {e.Message}");
-            return RuntimeError;
-        }
+            OperationCanceledException => "interrupted; resume with 'sharptune finetune --resume RUN'",
+            SharpTune.Training.NonFiniteLossException => e.Message + "; the last good checkpoint is kept",
+            _ when ExitCodeFor(e) is null => e.ToString(),
+            _ => e.Message,
+        };
+        foreach (var line in message.Split('\n')) Console.Error.WriteLine($"error: {who}{line.TrimEnd()}");
+        return code;
     }
 }
 

@@ -21,26 +21,39 @@ public static class FinetuneCommand
         var binder = new RunOptionBinder().AddTo(command);
         var output = OutOption();
         var resume = new Option<string>("--resume") { Description = "Continue the run in this directory from its last complete epoch (its saved configuration is used)." };
+        var distributed = DistributedLaunch.BuildOption();
         command.Options.Add(output);
         command.Options.Add(resume);
+        command.Options.Add(distributed);
         command.SetAction(parsed =>
         {
             var resumePath = parsed.GetValue(resume);
-            var observer = new ConsoleObserver();
             using var cancel = CancelOnCtrlC();
-            RunResult result;
+            Func<Distributed.ICommunicator, IRunObserver, RunResult> job;
             if (resumePath is not null)
             {
                 var given = binder.GivenOnCommandLine(parsed).Concat(parsed.GetValue(binder.Config) is null ? [] : ["config"]).ToList();
                 if (given.Count > 0 || parsed.GetValue(output) is not null)
                     throw new OptionsException($"--resume: uses the run's saved configuration; remove --{string.Join(", --", given.DefaultIfEmpty("out"))}");
-                result = observer.Run(() => FineTuneJob.Resume(resumePath, observer, cancel.Token));
+                job = (group, observer) => FineTuneJob.Resume(resumePath, observer, cancel.Token, group);
             }
             else
             {
                 var options = binder.Resolve(parsed);
+                OptionsValidator.Validate(options); // in every rank alike, before any process waits for another
                 var outPath = parsed.GetValue(output) ?? DefaultRunPath("finetune");
-                result = observer.Run(() => FineTuneJob.Run(options, outPath, observer, cancel.Token));
+                job = (group, observer) => FineTuneJob.Run(options, outPath, observer, cancel.Token, group);
+            }
+            RunResult? result;
+            if (parsed.GetValue(distributed) == "mpi")
+            {
+                result = DistributedLaunch.Run(job);
+                if (result is null) return 0; // ranks other than 0 print nothing
+            }
+            else
+            {
+                var observer = new ConsoleObserver();
+                result = observer.Run(() => job(Distributed.SingleProcess.Instance, observer));
             }
             PrintSummaries([("finetune", result.Summary)]);
             Console.WriteLine($"run: {result.Directory.Path}");

@@ -57,6 +57,8 @@ public static class OptionTable
             o => o.ClassWeights.ToString().ToLowerInvariant(), (o, v) => o with { ClassWeights = Enum<ClassWeightMode>(v) }, OnlyFor: ModelTask.Image),
         new("early-stopping", "Stop when test accuracy has not improved for N epochs, keeping the best epoch's weights (0 = off).",
             o => o.EarlyStopping.ToString(Inv), (o, v) => o with { EarlyStopping = Int(v, min: 0) }, OnlyFor: ModelTask.Image),
+        new("sync-bn", "Data-parallel runs (--distributed mpi): BatchNorm statistics over the global batch of all processes instead of each process's part (DDP's default).",
+            o => o.SyncBn ? "true" : "false", (o, v) => o with { SyncBn = Bool(v) }, OnlyFor: ModelTask.Image),
         new("precision", "fp32, or bf16: mixed precision (bf16 convolutions; fp32 weights, BatchNorm and loss).",
             o => o.Precision.ToString().ToLowerInvariant(), (o, v) => o with { Precision = Enum<Precision>(v) }, OnlyFor: ModelTask.Image),
         new("method", "full (train the weights) or lora (low-rank adapters on frozen weights; the new head trains fully).",

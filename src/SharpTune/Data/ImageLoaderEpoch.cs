@@ -6,9 +6,11 @@ namespace SharpTune.Data;
 public sealed partial class ImageLoader
 {
     /// <summary>One batch of an epoch being filled: its positions are claimed one sample at a time by any worker.</summary>
-    private sealed class BatchSlot(int index, int size)
+    private sealed class BatchSlot(int index, int first, int size)
     {
         public int Index { get; } = index;
+        /// <summary>Position of the slot's first sample in the epoch run's order.</summary>
+        public int First { get; } = first;
         public int Size { get; } = size;
         public float[]? Buffer;
         public long[] Labels = [];
@@ -41,6 +43,7 @@ public sealed partial class ImageLoader
         private readonly int _epoch;
         private readonly int[] _order;
         private readonly int _total;
+        private readonly int[] _batchOf;
         private readonly object _gate = new();
         private int _next;
         private int _consumed;
@@ -51,12 +54,27 @@ public sealed partial class ImageLoader
         {
             _loader = loader;
             _epoch = epoch;
-            _order = loader.EpochOrder(epoch);
+            var order = loader.EpochOrder(epoch);
             int size = loader._options.BatchSize;
             int batches = loader.BatchesPerEpoch;
-            _total = Math.Min(_order.Length, batches * size);
+            int total = Math.Min(order.Length, batches * size);
+            var shard = loader._options.Shard;
+            // Unsharded, the run visits the epoch order as it is; sharded, each global batch contributes this
+            // process's contiguous part of it.
+            var mine = new List<int>(shard is null ? total : total / shard.Count + batches);
             Batches = new BatchSlot[batches];
-            for (int b = 0; b < batches; b++) Batches[b] = new BatchSlot(b, Math.Min(size, _total - b * size));
+            for (int b = 0; b < batches; b++)
+            {
+                int globalLength = Math.Min(size, total - b * size);
+                var (start, length) = shard?.Range(globalLength) ?? (0, globalLength);
+                Batches[b] = new BatchSlot(b, mine.Count, length);
+                mine.AddRange(order.AsSpan(b * size + start, length));
+                if (length == 0) Batches[b].Done.Set(); // nothing of this batch here: an empty slot is complete
+            }
+            _order = [.. mine];
+            _total = _order.Length;
+            _batchOf = new int[_total];
+            foreach (var slot in Batches) _batchOf.AsSpan(slot.First, slot.Size).Fill(slot.Index);
         }
 
         public BatchSlot[] Batches { get; }
@@ -64,7 +82,6 @@ public sealed partial class ImageLoader
         /// <summary>Worker thread body.</summary>
         public void Work()
         {
-            int size = _loader._options.BatchSize;
             int prefetch = _loader._options.Prefetch;
             try
             {
@@ -74,13 +91,13 @@ public sealed partial class ImageLoader
                     BatchSlot slot;
                     lock (_gate)
                     {
-                        while (!_cancelled && _next < _total && _next / size >= _consumed + prefetch) Monitor.Wait(_gate);
+                        while (!_cancelled && _next < _total && _batchOf[_next] >= _consumed + prefetch) Monitor.Wait(_gate);
                         if (_cancelled || _next >= _total) return;
                         k = _next++;
-                        slot = Batches[k / size];
+                        slot = Batches[_batchOf[k]];
                         if (slot.Buffer is null) slot.Start(_loader.RentBuffer());
                     }
-                    Fill(slot, k - slot.Index * size, k);
+                    Fill(slot, k - slot.First, k);
                 }
             }
             catch (Exception e)
@@ -99,9 +116,8 @@ public sealed partial class ImageLoader
         public BatchSlot PrepareInline(int b)
         {
             var slot = Batches[b];
-            int size = _loader._options.BatchSize;
             slot.Start(_loader.RentBuffer());
-            for (int p = 0; p < slot.Size; p++) Fill(slot, p, b * size + p);
+            for (int p = 0; p < slot.Size; p++) Fill(slot, p, slot.First + p);
             return slot;
         }
 

@@ -16,8 +16,12 @@ namespace SharpTune.Data;
 /// With a cache: an image's shorter side is stored at no more than this multiple of the first resize step's shorter
 /// output side (2: 448 px for a 224 px random resized crop; evaluation's <c>Resize(256)</c> keeps 256 px, exact).
 /// </param>
+/// <param name="Shard">
+/// Data parallelism: this process loads only its part of every batch (<see cref="DataShard"/>); null = whole batches.
+/// <paramref name="BatchSize"/> stays the global batch size.
+/// </param>
 public sealed record LoaderOptions(int BatchSize, bool Shuffle, int Seed, int Workers = 2, int Prefetch = 4, long CacheBytes = 0,
-                                   bool DropLast = false, double CacheShortSideFactor = 2.0)
+                                   bool DropLast = false, double CacheShortSideFactor = 2.0, DataShard? Shard = null)
 {
     /// <summary>Throws <see cref="ArgumentException"/> for values that cannot work.</summary>
     public void Validate()

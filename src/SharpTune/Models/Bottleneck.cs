@@ -40,9 +40,9 @@ public sealed class Bottleneck : Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var x = functional.relu(bn1.call(_precision.Conv(conv1, input)));
-        x = functional.relu(bn2.call(_precision.Conv(conv2, x)));
-        x = bn3.call(_precision.Conv(conv3, x));
+        var x = functional.relu(_precision.Norm(bn1, _precision.Conv(conv1, input)));
+        x = functional.relu(_precision.Norm(bn2, _precision.Conv(conv2, x)));
+        x = _precision.Norm(bn3, _precision.Conv(conv3, x));
         var identity = downsample is null ? input : _precision.Downsample(downsample, input);
         return functional.relu(x.add_(identity)).MoveToOuterDisposeScope();
     }

@@ -7,12 +7,23 @@ namespace SharpTune.Models;
 /// CPU mixed precision by hand (TorchSharp 0.107 has no autocast): when <see cref="ComputeType"/> is set (bf16),
 /// convolutions and linear layers run in that type on casts of the fp32 master weights — the casts are part of the
 /// autograd graph, so gradients and optimiser updates stay fp32 — and return fp32, so BatchNorm, activations, softmax
-/// and the loss stay fp32. One instance is shared by a model and its blocks.
+/// and the loss stay fp32. One instance is shared by a model and its blocks, which call it for every convolution,
+/// linear layer and BatchNorm, so it is also where BatchNorm is synchronised across processes (<see cref="SyncBatchNormGroup"/>).
 /// </summary>
 public sealed class MixedPrecision
 {
     /// <summary>Lower-precision compute type for convolutions and linear layers; null = plain fp32.</summary>
     public ScalarType? ComputeType { get; set; }
+
+    /// <summary>
+    /// Processes whose batches BatchNorm normalises together in training mode (<c>--sync-bn</c>); null or a group of
+    /// one = per-process statistics, PyTorch DDP's default.
+    /// </summary>
+    public Distributed.ICommunicator? SyncBatchNormGroup { get; set; }
+
+    /// <summary>Applies <paramref name="bn"/> to <paramref name="x"/>, with global batch statistics under <see cref="SyncBatchNormGroup"/>.</summary>
+    public Tensor Norm(BatchNorm2d bn, Tensor x) =>
+        SyncBatchNormGroup is { Size: > 1 } group && bn.training ? Distributed.SyncBatchNorm.Forward(bn, x, group) : bn.call(x);
 
     /// <summary>Applies <paramref name="conv"/> to <paramref name="x"/> in the compute type.</summary>
     public Tensor Conv(Conv2d conv, Tensor x)
@@ -34,7 +45,7 @@ public sealed class MixedPrecision
     {
         using var scope = NewDisposeScope();
         var parts = downsample.children().ToList();
-        return ((BatchNorm2d)parts[1]).call(Conv((Conv2d)parts[0], x)).MoveToOuterDisposeScope();
+        return Norm((BatchNorm2d)parts[1], Conv((Conv2d)parts[0], x)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Applies <paramref name="linear"/> to <paramref name="x"/> in the compute type.</summary>

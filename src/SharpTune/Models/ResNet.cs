@@ -55,6 +55,16 @@ public sealed class ResNet : Module<Tensor, Tensor>, IClassifierModel
         set => _precision.ComputeType = value;
     }
 
+    /// <summary>
+    /// Processes whose batches every BatchNorm normalises together while training (<c>--sync-bn</c>); null = per
+    /// process. See <see cref="Distributed.SyncBatchNorm"/>.
+    /// </summary>
+    public Distributed.ICommunicator? SyncBatchNormGroup
+    {
+        get => _precision.SyncBatchNormGroup;
+        set => _precision.SyncBatchNormGroup = value;
+    }
+
     /// <inheritdoc />
     public int NumFeatures => Spec.NumFeatures;
 
@@ -77,7 +87,7 @@ public sealed class ResNet : Module<Tensor, Tensor>, IClassifierModel
     public Tensor ForwardFeatures(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var x = functional.relu(bn1.call(_precision.Conv(conv1, input)));
+        var x = functional.relu(_precision.Norm(bn1, _precision.Conv(conv1, input)));
         x = functional.max_pool2d(x, 3, 2, 1);
         x = layer4.call(layer3.call(layer2.call(layer1.call(x))));
         x = functional.adaptive_avg_pool2d(x, 1).flatten(1);

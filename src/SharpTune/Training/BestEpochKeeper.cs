@@ -8,7 +8,12 @@ namespace SharpTune.Training;
 /// epoch's weights in <c>checkpoint/best.safetensors</c> and asks the trainer to stop after <paramref name="patience"/>
 /// epochs without improvement.
 /// </summary>
-public sealed class BestEpochKeeper(nn.Module model, string bestFile, int patience, IEnumerable<EpochMetrics> history) : ITrainerCallback
+/// <param name="model">The model being trained.</param>
+/// <param name="bestFile">Where the best epoch's weights go (with early stopping).</param>
+/// <param name="patience">Epochs without improvement before stopping (0 = never stop early).</param>
+/// <param name="history">Metrics of the epochs already trained (a resumed run).</param>
+/// <param name="writes">False for the processes of a data-parallel run other than the root: they decide, but write nothing.</param>
+public sealed class BestEpochKeeper(nn.Module model, string bestFile, int patience, IEnumerable<EpochMetrics> history, bool writes = true) : ITrainerCallback
 {
     private EpochMetrics? _best = history.OrderByDescending(m => m.TestAcc).ThenBy(m => m.Epoch).FirstOrDefault();
     private int _lastEpoch = history.Select(m => m.Epoch).DefaultIfEmpty(0).Max();
@@ -25,7 +30,7 @@ public sealed class BestEpochKeeper(nn.Module model, string bestFile, int patien
         _lastEpoch = metrics.Epoch;
         if (_best is not null && metrics.TestAcc <= _best.TestAcc) return;
         _best = metrics;
-        if (patience > 0) StateDictFile.WriteSafetensors(bestFile, model.state_dict());
+        if (patience > 0 && writes) StateDictFile.WriteSafetensors(bestFile, model.state_dict());
     }
 
     /// <inheritdoc />

@@ -38,23 +38,59 @@ public sealed record EvaluationResult(double MeanLoss, IReadOnlyList<int> Labels
 /// <summary>Runs a classifier over a batch source without gradients.</summary>
 public static class Evaluation
 {
-    /// <summary>Evaluates <paramref name="model"/> (the caller sets eval mode) on epoch 0 of <paramref name="source"/>.</summary>
-    public static EvaluationResult Run(nn.Module<Tensor, Tensor> model, IBatchSource source, Action? afterFirstBatch = null)
+    /// <summary>
+    /// Evaluates <paramref name="model"/> (the caller sets eval mode) on epoch 0 of <paramref name="source"/>. With a
+    /// <paramref name="group"/> of several processes, each evaluates its part of every batch and the results are
+    /// combined in dataset order, so every process returns the figures of the whole set.
+    /// </summary>
+    public static EvaluationResult Run(nn.Module<Tensor, Tensor> model, IBatchSource source, Action? afterFirstBatch = null,
+        Distributed.ICommunicator? group = null)
     {
+        bool distributed = group is { Size: > 1 };
         double lossSum = 0;
         var labels = new List<int>(source.ExampleCount);
         var predictions = new List<int>(source.ExampleCount);
+        var indices = new List<int>(distributed ? source.ExampleCount : 0);
         using var noGrad = no_grad();
+        bool first = true;
         foreach (var batch in source.Epoch(0))
         {
             using var b = batch;
+            if (b.Count == 0) continue;
             using var scope = NewDisposeScope();
             var logits = model.call(b.Inputs);
             lossSum += nn.functional.cross_entropy(logits, b.Labels, reduction: nn.Reduction.Sum).item<float>();
             predictions.AddRange(logits.argmax(1).data<long>().ToArray().Select(v => (int)v));
             labels.AddRange(b.Labels.data<long>().ToArray().Select(v => (int)v));
-            if (labels.Count == b.Count) afterFirstBatch?.Invoke();
+            if (distributed)
+                indices.AddRange(b.SampleIndices ?? throw new InvalidOperationException("a data-parallel evaluation needs batches that carry their sample indices"));
+            if (first) afterFirstBatch?.Invoke();
+            first = false;
         }
+        if (distributed) return Combine(group!, source.ExampleCount, lossSum, labels, predictions, indices);
         return new EvaluationResult(labels.Count == 0 ? 0 : lossSum / labels.Count, labels, predictions);
+    }
+
+    /// <summary>Puts every process's results at their samples' positions (class + 1; 0 = not evaluated) and sums them.</summary>
+    private static EvaluationResult Combine(Distributed.ICommunicator group, int examples, double lossSum,
+        List<int> labels, List<int> predictions, List<int> indices)
+    {
+        var buffer = new double[2 * examples + 1];
+        for (int i = 0; i < indices.Count; i++)
+        {
+            buffer[indices[i]] = labels[i] + 1;
+            buffer[examples + indices[i]] = predictions[i] + 1;
+        }
+        buffer[^1] = lossSum;
+        group.AllReduceSum(buffer);
+        var allLabels = new List<int>(examples);
+        var allPredictions = new List<int>(examples);
+        for (int i = 0; i < examples; i++)
+        {
+            if (buffer[i] == 0) continue; // a file that failed to decode
+            allLabels.Add((int)buffer[i] - 1);
+            allPredictions.Add((int)buffer[examples + i] - 1);
+        }
+        return new EvaluationResult(allLabels.Count == 0 ? 0 : buffer[^1] / allLabels.Count, allLabels, allPredictions);
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using SharpTune.Configuration;
 using SharpTune.Data;
+using SharpTune.Distributed;
 using SharpTune.IO;
 using SharpTune.Models;
 using SharpTune.Reporting;
@@ -21,27 +22,44 @@ public sealed record RunResult(RunDirectory Directory, RunSummary Summary);
 /// </summary>
 public static class FineTuneJob
 {
-    /// <summary>Starts a new run in <paramref name="runPath"/> (which must not hold another run).</summary>
+    /// <summary>
+    /// Starts a new run in <paramref name="runPath"/> (which must not hold another run). With a <paramref name="group"/>
+    /// of several processes (e.g. <see cref="Distributed.MpiCommunicator.Initialize"/> under <c>mpirun</c>), every process
+    /// calls this with the same options: the root's initial weights are broadcast, each process trains on its part of
+    /// every batch, gradients and metrics are summed, and only the root (rank 0) writes the run directory. An exception in
+    /// one process leaves the others waiting in a collective: end the group (<see cref="Distributed.ICommunicator.Abort"/>),
+    /// as the CLI does.
+    /// </summary>
     /// <exception cref="OptionsException">Invalid options or an occupied run directory (nothing is written).</exception>
     /// <exception cref="DataException">Unusable dataset.</exception>
     /// <exception cref="WeightsException">Unusable weights.</exception>
     /// <exception cref="NonFiniteLossException">The loss diverged; the last good checkpoint stays.</exception>
-    public static RunResult Run(FineTuneOptions options, string runPath, IRunObserver? observer = null, CancellationToken cancel = default)
+    public static RunResult Run(FineTuneOptions options, string runPath, IRunObserver? observer = null, CancellationToken cancel = default,
+        ICommunicator? group = null)
     {
         observer ??= SilentObserver.Instance;
+        group ??= SingleProcess.Instance;
         options = options with { Data = Path.GetFullPath(options.Data ?? EmbeddedDataset.For(options.Model).Path) };
         OptionsValidator.Validate(options);
         var run = new RunDirectory(runPath);
-        if (Directory.Exists(run.Path) && Directory.EnumerateFileSystemEntries(run.Path).Any())
-            throw new OptionsException($"--out: '{run.Path}' already holds files; resume it with --resume or choose another --out");
-        OutputProbe.EnsureWritable(run.Path, "--out");
-        return Execute(options, run, resume: false, observer, cancel);
+        if (group.Rank == 0)
+        {
+            if (Directory.Exists(run.Path) && Directory.EnumerateFileSystemEntries(run.Path).Any())
+                throw new OptionsException($"--out: '{run.Path}' already holds files; resume it with --resume or choose another --out");
+            OutputProbe.EnsureWritable(run.Path, "--out");
+        }
+        return Execute(options, run, resume: false, observer, cancel, group);
     }
 
-    /// <summary>Continues the run in <paramref name="runPath"/> from its last complete epoch, with its saved configuration.</summary>
-    public static RunResult Resume(string runPath, IRunObserver? observer = null, CancellationToken cancel = default)
+    /// <summary>
+    /// Continues the run in <paramref name="runPath"/> from its last complete epoch, with its saved configuration, in
+    /// one process or a <paramref name="group"/> of any size (the global batch is the same whatever the number of
+    /// processes). Every process reads the run directory, so in a group it must be on storage they share.
+    /// </summary>
+    public static RunResult Resume(string runPath, IRunObserver? observer = null, CancellationToken cancel = default, ICommunicator? group = null)
     {
         observer ??= SilentObserver.Instance;
+        group ??= SingleProcess.Instance;
         var run = new RunDirectory(runPath);
         if (!File.Exists(run.ConfigFile))
             throw new OptionsException($"--resume: '{run.Path}' is not a SharpTune run (no config.yaml)");
@@ -50,18 +68,27 @@ public static class FineTuneJob
         var saved = YamlConfig.Read(run.ConfigFile).FirstOrDefault(kv => kv.Key == "model").Value ?? new FineTuneOptions().Model;
         var options = YamlConfig.Apply(FineTuneOptions.RecipeFor(saved), run.ConfigFile);
         OptionsValidator.Validate(options);
-        return Execute(options, run, resume: true, observer, cancel);
+        return Execute(options, run, resume: true, observer, cancel, group);
     }
 
-    private static RunResult Execute(FineTuneOptions options, RunDirectory run, bool resume, IRunObserver observer, CancellationToken cancel)
+    private static RunResult Execute(FineTuneOptions options, RunDirectory run, bool resume, IRunObserver observer, CancellationToken cancel,
+        ICommunicator group)
     {
-        if (options.IsText) return TextFineTuneJob.Execute(options, run, resume, observer, cancel);
+        if (options.IsText)
+        {
+            if (group.Size > 1) throw new OptionsException("--distributed: data-parallel runs support image models; run text models in one process");
+            return TextFineTuneJob.Execute(options, run, resume, observer, cancel);
+        }
         var wall = Stopwatch.StartNew();
+        bool writes = group.Rank == 0;
         // The run directory and its config are written only once the options passed validation and the data opened.
-        using var setup = new ImageRunSetup(options, observer);
+        using var setup = new ImageRunSetup(options, observer, group);
         var (data, classes, prepared, model) = (setup.Data, setup.Classes, setup.Prepared, setup.Prepared.Model);
-        Directory.CreateDirectory(run.Path);
-        if (!resume)
+        if (group.Size > 1)
+            observer.Info($"data parallel: {group.Size} processes ({group.LocalSize} on this host), {get_num_threads()} threads each, " +
+                          $"global batch {options.BatchSize}, BatchNorm {(options.SyncBn ? "synchronised" : "per process")}");
+        if (writes) Directory.CreateDirectory(run.Path);
+        if (!resume && writes)
             YamlConfig.Write(run.ConfigFile, options, $"SharpTune fine-tuning run, {DateTime.UtcNow:yyyy-MM-dd HH:mm:ss} UTC\nresume with: sharptune finetune --resume {run.Path}");
 
         var (train, test, settings) = (setup.Train, setup.Test, setup.Settings);
@@ -84,8 +111,10 @@ public static class FineTuneJob
             history.AddRange(resumeState.History);
             observer.Info($"resumed from the checkpoint of epoch {resumeState.Epoch}");
         }
+        // Every process starts from the root's weights, whatever its own random initialisation did.
+        group.BroadcastState(model);
 
-        var best = new BestEpochKeeper(model, Path.Combine(run.CheckpointFolder, "best.safetensors"), options.EarlyStopping, history);
+        var best = new BestEpochKeeper(model, Path.Combine(run.CheckpointFolder, "best.safetensors"), options.EarlyStopping, history, writes);
         long trainableParams = 0;
         var frozenParts = new List<string>();
         foreach (var phase in phases)
@@ -110,14 +139,14 @@ public static class FineTuneJob
 
             var scheduler = new LrScheduler(optimizer, groups.Select(g => g.LearningRate).ToList(), phase.Schedule,
                 phase.FirstEpoch, stepsPerEpoch, (long)phase.Epochs * stepsPerEpoch);
-            var recorder = new RunRecorder(run, model, optimizer, history, classes);
+            var recorder = new RunRecorder(run, model, optimizer, history, classes, writes);
             var trainer = new Trainer(model, optimizer, freeze.SetTrainingMode, settings, [scheduler, observer, best, recorder]);
             trainer.Fit(train, test, Math.Max(phase.FirstEpoch, done + 1), phase.LastEpoch, cancel);
             if (best.StopRequested) break;
         }
 
         bool stoppedEarly = history.Count < totalEpochs;
-        if (options.EarlyStopping > 0 && best.Best is not null && File.Exists(best.BestFile))
+        if (writes && options.EarlyStopping > 0 && best.Best is not null && File.Exists(best.BestFile))
         {
             // Early stopping keeps the best epoch: the saved model is that epoch's weights.
             var tensors = StateDictFile.Read(best.BestFile);
@@ -126,20 +155,23 @@ public static class FineTuneJob
             if (stoppedEarly) observer.Info($"early stopping: no better test accuracy since epoch {best.Best.Epoch}; keeping its weights");
         }
 
-        // Final artefacts; summary.json last, so that its presence means "complete". A LoRA run keeps its adapter
-        // (PEFT files) and saves the merged weights as the plain model.
-        if (lora is not null)
-        {
-            lora.Save(run.Path);
-            lora.Merge();
-        }
-        var weights = model.state_dict().Where(kv => !LoraSettings.IsAdapterParameter(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
-        StateDictFile.WriteSafetensors(run.WeightsFile, weights);
-        RunJson.Write(run.ModelInfoFile, new ModelInfo(ModelInfo.CurrentFormatVersion, prepared.Entry.Name, "resnet",
-            model.Spec.Block, model.Spec.Layers, model.Spec.Widths, classes, setup.Normalization, setup.Size, ResizeFor(setup.Size),
-            Path.GetFileName(run.WeightsFile)));
+        // Final artefacts (the root's job); summary.json last, so that its presence means "complete". A LoRA run keeps
+        // its adapter (PEFT files) and saves the merged weights as the plain model.
         var mode = options.Init == InitMode.Pretrained ? "finetune" : "scratch";
-        Curves.Save(run.CurvesFile, $"{mode}: {prepared.Entry.Name} on {Path.GetFileName(data.Root.TrimEnd('/'))}", Curves.ForRun(history));
+        if (writes)
+        {
+            if (lora is not null)
+            {
+                lora.Save(run.Path);
+                lora.Merge();
+            }
+            var weights = model.state_dict().Where(kv => !LoraSettings.IsAdapterParameter(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
+            StateDictFile.WriteSafetensors(run.WeightsFile, weights);
+            RunJson.Write(run.ModelInfoFile, new ModelInfo(ModelInfo.CurrentFormatVersion, prepared.Entry.Name, "resnet",
+                model.Spec.Block, model.Spec.Layers, model.Spec.Widths, classes, setup.Normalization, setup.Size, ResizeFor(setup.Size),
+                Path.GetFileName(run.WeightsFile)));
+            Curves.Save(run.CurvesFile, $"{mode}: {prepared.Entry.Name} on {Path.GetFileName(data.Root.TrimEnd('/'))}", Curves.ForRun(history));
+        }
 
         var badImages = data.BadImages.Concat(setup.BadImagesSeen).Select(b => b.Path).Distinct().ToList();
         double trainSeconds = history.Sum(m => m.EpochSeconds);
@@ -147,8 +179,11 @@ public static class FineTuneJob
             ProcessMemory.PeakRssBytes(), trainSeconds > 0 ? history.Sum(m => m.DataWaitSeconds) / trainSeconds : 0,
             prepared.Entry.Name, setup.TrainExamples, setup.TestExamples, wall.Elapsed.TotalSeconds,
             trainableParams, lora?.TotalParameters ?? model.parameters().Sum(p => p.numel()), frozenParts, prepared.ReusedRows,
-            options.Recipe.ToString().ToLowerInvariant(), best.Best?.Epoch ?? history[^1].Epoch, stoppedEarly);
-        RunJson.Write(run.SummaryFile, summary);
+            options.Recipe.ToString().ToLowerInvariant(), best.Best?.Epoch ?? history[^1].Epoch, stoppedEarly)
+        {
+            Processes = group.Size,
+        };
+        if (writes) RunJson.Write(run.SummaryFile, summary);
         return new RunResult(run, summary);
     }
 

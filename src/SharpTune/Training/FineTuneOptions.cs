@@ -150,6 +150,12 @@ public sealed record FineTuneOptions
     /// <summary>Stop when test accuracy has not improved for this many epochs and keep the best epoch's weights (0 = off).</summary>
     public int EarlyStopping { get; init; }
 
+    /// <summary>
+    /// Data-parallel runs: BatchNorm layers normalise with the statistics of the global batch over all processes
+    /// (PyTorch's SyncBatchNorm) instead of each process's part; no effect in a single process.
+    /// </summary>
+    public bool SyncBn { get; init; }
+
     /// <summary>Compute precision: <c>fp32</c>, or <c>bf16</c> mixed precision (bf16 convolutions on CPUs with AVX512-BF16/AMX; fp32 weights, BatchNorm and loss).</summary>
     public Precision Precision { get; init; } = Precision.Fp32;
 

@@ -3,8 +3,14 @@ using static TorchSharp.torch;
 namespace SharpTune.Training;
 
 /// <summary>A batch of inputs and integer class labels. Disposing it frees both tensors.</summary>
-public sealed class Batch(Tensor inputs, Tensor labels) : IDisposable
+/// <param name="inputs">Model inputs.</param>
+/// <param name="labels">Class indices.</param>
+/// <param name="sampleIndices">Dataset index of each example (lets a data-parallel evaluation put results in order); null if unknown.</param>
+public sealed class Batch(Tensor inputs, Tensor labels, IReadOnlyList<int>? sampleIndices = null) : IDisposable
 {
+    /// <summary>Dataset index of each example, when the source knows them.</summary>
+    public IReadOnlyList<int>? SampleIndices { get; } = sampleIndices;
+
     /// <summary>Model inputs, first dimension = examples.</summary>
     public Tensor Inputs { get; } = inputs;
 

@@ -17,6 +17,6 @@ public sealed class ImageBatchSource(ImageLoader loader, int exampleCount) : IBa
     /// <inheritdoc />
     public IEnumerable<Batch> Epoch(int epoch)
     {
-        foreach (var b in loader.Epoch(epoch)) yield return new Batch(b.Images, b.Labels);
+        foreach (var b in loader.Epoch(epoch)) yield return new Batch(b.Images, b.Labels, b.SampleIndices);
     }
 }

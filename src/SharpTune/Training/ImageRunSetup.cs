@@ -14,16 +14,22 @@ public sealed class ImageRunSetup : IDisposable
     private readonly ImageLoader _testLoader;
     private readonly Tensor? _classWeights;
 
-    /// <summary>Opens the data and builds the model and loaders for <paramref name="options"/>.</summary>
-    public ImageRunSetup(FineTuneOptions options, IRunObserver observer)
+    /// <summary>
+    /// Opens the data and builds the model and loaders for <paramref name="options"/>. In a group of several processes
+    /// (<paramref name="group"/>), the loaders take this process's part of every batch, threads are capped so the
+    /// processes of a host do not oversubscribe it, and <c>--sync-bn</c> synchronises BatchNorm over the group.
+    /// </summary>
+    public ImageRunSetup(FineTuneOptions options, IRunObserver observer, Distributed.ICommunicator? group = null)
     {
-        set_num_threads(options.Threads);
+        group ??= Distributed.SingleProcess.Instance;
+        set_num_threads(Distributed.ThreadBudget.For(options.Threads, group));
         Data = ImageFolder.Open(options.Data!, options.BadFiles);
         observer.Info($"data: {Data.Root}: {Data.Train.Samples.Count} train / {Data.Test.Samples.Count} {Data.TestSplitName} images, {Classes.Count} classes");
         foreach (var bad in Data.BadImages) observer.Warning($"skipped {bad}");
 
         Prepared = ModelSetup.Prepare(options, Classes);
         if (options.Precision == Precision.Bf16) Prepared.Model.ComputeType = ScalarType.BFloat16;
+        if (options.SyncBn) Prepared.Model.SyncBatchNormGroup = group;
         if (Prepared.Load is not null) observer.Info("weights: " + Prepared.Load.Summary());
         foreach (var row in Prepared.ReusedRows)
             observer.Info($"head row {row.TargetIndex} '{row.TargetClass}' reused from '{row.SourceClass}' (row {row.SourceIndex})");
@@ -32,10 +38,16 @@ public sealed class ImageRunSetup : IDisposable
         var normalization = Normalization = Prepared.Entry.Config.Normalization
             ?? throw new InvalidOperationException($"image model '{Prepared.Entry.Name}' has no normalisation");
         long cacheBytes = (long)options.CacheMb * 1024 * 1024;
+        var shard = group.Size > 1 ? new DataShard(group.Rank, group.Size) : null;
+        int workers = group.Size > 1 ? Distributed.ThreadBudget.For(options.Workers, group) : options.Workers;
+        // Sharded, a last training batch with fewer examples than processes would leave some without data: it is left
+        // out (every process decides the same from the sizes alone).
+        int trainRemainder = Data.Train.Samples.Count % options.BatchSize;
+        bool dropLast = shard is not null && trainRemainder > 0 && trainRemainder < group.Size;
         _trainLoader = new ImageLoader(Data.Train.Samples, ImageTransforms.TrainD2l(Size, normalization),
-            new LoaderOptions(options.BatchSize, Shuffle: true, options.Seed, options.Workers, CacheBytes: cacheBytes));
+            new LoaderOptions(options.BatchSize, Shuffle: true, options.Seed, workers, CacheBytes: cacheBytes, DropLast: dropLast, Shard: shard));
         _testLoader = new ImageLoader(Data.Test.Samples, ImageTransforms.EvalD2l(Size, normalization),
-            new LoaderOptions(options.BatchSize, Shuffle: false, options.Seed, options.Workers, CacheBytes: cacheBytes));
+            new LoaderOptions(options.BatchSize, Shuffle: false, options.Seed, workers, CacheBytes: cacheBytes, Shard: shard));
         // Files that pass the header probe but fail to decode are found while loading: report each once, then go on.
         _trainLoader.BadImageFound += bad => observer.Warning($"skipped {bad}");
         _testLoader.BadImageFound += bad => observer.Warning($"skipped {bad}");
@@ -45,7 +57,8 @@ public sealed class ImageRunSetup : IDisposable
         _classWeights = options.ClassWeights == ClassWeightMode.Auto
             ? tensor(ClassWeighting.Balanced(Data.Train.Samples.Select(s => s.Label).ToList(), Classes.Count))
             : null;
-        Settings = new TrainerSettings(options.LossReduction, options.LabelSmoothing, _classWeights, options.Accumulate);
+        Settings = new TrainerSettings(options.LossReduction, options.LabelSmoothing, _classWeights, options.Accumulate,
+            group.Size > 1 ? group : null);
     }
 
     /// <summary>The dataset.</summary>

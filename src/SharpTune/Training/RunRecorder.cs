@@ -9,13 +9,15 @@ namespace SharpTune.Training;
 /// <param name="optimizer">Its optimiser (its state goes into the checkpoint).</param>
 /// <param name="history">Metrics so far (restored ones first); each epoch is appended.</param>
 /// <param name="classes">Class names, stored with the checkpoint (a resume on other classes is refused).</param>
+/// <param name="writes">False for the processes of a data-parallel run other than the root: they only keep the history.</param>
 public sealed class RunRecorder(RunDirectory run, nn.Module model, OptimizerHelper optimizer, List<EpochMetrics> history,
-    IReadOnlyList<string> classes) : ITrainerCallback
+    IReadOnlyList<string> classes, bool writes = true) : ITrainerCallback
 {
     /// <inheritdoc />
     public void AfterEpoch(EpochMetrics metrics)
     {
         history.Add(metrics);
+        if (!writes) return;
         Checkpoint.Save(run.CheckpointFolder, metrics.Epoch, model, optimizer, history, classes);
         run.WriteMetrics(history);
     }

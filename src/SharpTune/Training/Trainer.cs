@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using SharpTune.Distributed;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -41,7 +42,7 @@ public sealed class Trainer(
 
             foreach (var c in callbacks) c.BeforeEvaluate(epoch);
             setTrainingMode(false);
-            var eval = Evaluation.Run(model, test, afterFirstBatch: () => FaultInjection.Hit($"evaluate:{epoch}"));
+            var eval = Evaluation.Run(model, test, afterFirstBatch: () => FaultInjection.Hit($"evaluate:{epoch}"), settings.Communicator);
             var metrics = new EpochMetrics(epoch, trainLoss, trainAcc, eval.MeanLoss, eval.Accuracy,
                 seen / Math.Max(seconds, 1e-9), seconds, wait, eval.F1Macro);
             results.Add(metrics);
@@ -59,6 +60,9 @@ public sealed class Trainer(
         int step = 0, accumulated = 0, optimizerStep = 0;
         int batches = train.BatchesPerEpoch;
         var reduction = settings.LossReduction == LossReduction.Sum ? nn.Reduction.Sum : nn.Reduction.Mean;
+        var group = settings.Communicator is { Size: > 1 } g ? g : null;
+        var gradientSync = group is null ? null : new GradientSync(group);
+        var trainable = group is null ? [] : model.parameters().Where(p => p.requires_grad).ToList();
         var clock = Stopwatch.StartNew();
         optimizer.zero_grad();
         foreach (var batch in train.Epoch(epoch - 1))
@@ -68,10 +72,11 @@ public sealed class Trainer(
             using var scope = NewDisposeScope();
             step++;
             var logits = model.call(b.Inputs);
-            var loss = nn.functional.cross_entropy(logits, b.Labels, settings.ClassWeights, reduction: reduction,
-                label_smoothing: settings.LabelSmoothing);
-            double value = loss.item<float>();
-            if (!double.IsFinite(value)) throw new NonFiniteLossException(epoch, step, value);
+            var (loss, batchLossSum, batchCorrect, batchCount) = group is null
+                ? LocalLoss(logits, b, reduction)
+                : GlobalLoss(logits, b, reduction, group);
+            double perExample = batchLossSum / Math.Max(batchCount, 1);
+            if (!double.IsFinite(perExample)) throw new NonFiniteLossException(epoch, step, perExample);
 
             // With a mean loss, accumulated gradients are averaged over the window; with a summed loss, summed.
             var scaled = settings.AccumulateBatches > 1 && reduction == nn.Reduction.Mean ? loss / settings.AccumulateBatches : loss;
@@ -79,22 +84,50 @@ public sealed class Trainer(
             if (++accumulated == settings.AccumulateBatches || step == batches)
             {
                 optimizerStep++;
-                var stepProgress = new StepProgress(epoch, optimizerStep, settings.StepsPerEpoch(batches), value / (reduction == nn.Reduction.Sum ? b.Count : 1), b.Count);
+                gradientSync?.AllReduce(trainable);
+                var stepProgress = new StepProgress(epoch, optimizerStep, settings.StepsPerEpoch(batches), perExample, batchCount);
                 foreach (var c in callbacks) c.BeforeOptimizerStep(stepProgress);
                 optimizer.step();
                 optimizer.zero_grad();
                 accumulated = 0;
             }
 
-            double batchLossSum = reduction == nn.Reduction.Sum ? value : value * b.Count;
             lossSum += batchLossSum;
-            correct += logits.argmax(1).eq(b.Labels).sum().item<long>();
-            seen += b.Count;
-            var progress = new StepProgress(epoch, step, batches, batchLossSum / b.Count, b.Count);
+            correct += batchCorrect;
+            seen += batchCount;
+            var progress = new StepProgress(epoch, step, batches, perExample, batchCount);
             foreach (var c in callbacks) c.AfterStep(progress);
             FaultInjection.Hit($"step:{epoch}:{step}");
         }
         double seconds = clock.Elapsed.TotalSeconds;
         return (seen == 0 ? 0 : lossSum / seen, seen == 0 ? 0 : correct / (double)seen, seen, seconds, train.LastEpochWaitTime.TotalSeconds);
+    }
+
+    /// <summary>The loss to differentiate, and the batch's summed loss, correct predictions and size.</summary>
+    private (Tensor Loss, double LossSum, long Correct, int Count) LocalLoss(Tensor logits, Batch b, nn.Reduction reduction)
+    {
+        var loss = nn.functional.cross_entropy(logits, b.Labels, settings.ClassWeights, reduction: reduction,
+            label_smoothing: settings.LabelSmoothing);
+        double value = loss.item<float>();
+        long correct = logits.argmax(1).eq(b.Labels).sum().item<long>();
+        return (loss, reduction == nn.Reduction.Sum ? value : value * b.Count, correct, b.Count);
+    }
+
+    /// <summary>
+    /// Data parallelism: this process holds part of the global batch. One small all-reduce makes the batch's loss,
+    /// correct count and size global (so every process sees the same non-finite loss and logs the same figures); a
+    /// mean loss is divided by the global denominator, so the gradients' sum over processes is the whole batch's.
+    /// </summary>
+    private (Tensor Loss, double LossSum, long Correct, int Count) GlobalLoss(Tensor logits, Batch b, nn.Reduction reduction, ICommunicator group)
+    {
+        var sum = nn.functional.cross_entropy(logits, b.Labels, settings.ClassWeights, reduction: nn.Reduction.Sum,
+            label_smoothing: settings.LabelSmoothing);
+        // A weighted mean divides by the labels' summed weights, as PyTorch's cross_entropy does.
+        double denominator = settings.ClassWeights is null ? b.Count : settings.ClassWeights.index_select(0, b.Labels).sum().item<float>();
+        double[] totals = [sum.item<float>(), logits.argmax(1).eq(b.Labels).sum().item<long>(), b.Count, denominator];
+        group.AllReduceSum(totals);
+        var loss = reduction == nn.Reduction.Sum ? sum : sum / totals[3];
+        double lossSum = reduction == nn.Reduction.Sum ? totals[0] : totals[0] / totals[3] * totals[2];
+        return (loss, lossSum, (long)totals[1], (int)totals[2]);
     }
 }

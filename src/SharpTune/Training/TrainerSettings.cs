@@ -7,11 +7,16 @@ namespace SharpTune.Training;
 /// <param name="LabelSmoothing">Label smoothing ε of the cross-entropy (0 = none).</param>
 /// <param name="ClassWeights">Per-class loss weights (null = equal), e.g. from <see cref="ClassWeighting.Balanced"/>.</param>
 /// <param name="AccumulateBatches">Batches whose gradients are summed before one optimiser step.</param>
+/// <param name="Communicator">
+/// Data parallelism: the processes that share every batch (each feeds its part; losses, gradients and metrics are
+/// combined so the result is that of the whole batch); null = this process alone.
+/// </param>
 public sealed record TrainerSettings(
     LossReduction LossReduction = LossReduction.Sum,
     double LabelSmoothing = 0,
     Tensor? ClassWeights = null,
-    int AccumulateBatches = 1)
+    int AccumulateBatches = 1,
+    Distributed.ICommunicator? Communicator = null)
 {
     /// <summary>Optimiser steps in an epoch of <paramref name="batches"/> batches.</summary>
     public int StepsPerEpoch(int batches) => (batches + AccumulateBatches - 1) / AccumulateBatches;
