@@ -13,5 +13,6 @@ public static class Benchmarks
         GenerateJpegs.Build(),
         Train.TrainThroughputBenchmark.Build(),
         Train.GemmLimitBenchmark.Build(),
+        Distributed.AllReduceBenchmark.Build(),
     ];
 }
