@@ -13,6 +13,8 @@ public static class Benchmarks
         GenerateJpegs.Build(),
         Train.TrainThroughputBenchmark.Build(),
         Train.GemmLimitBenchmark.Build(),
+        Train.StepProfileBenchmark.Build(),
+        Train.KernelBenchmark.Build(),
         Distributed.AllReduceBenchmark.Build(),
     ];
 }

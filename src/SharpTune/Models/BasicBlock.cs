@@ -37,9 +37,9 @@ public sealed class BasicBlock : Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var x = functional.relu(_precision.Norm(bn1, _precision.Conv(conv1, input)));
+        var x = functional.relu(_precision.Norm(bn1, _precision.Conv(conv1, input)), inplace: true);
         x = _precision.Norm(bn2, _precision.Conv(conv2, x));
         var identity = downsample is null ? input : _precision.Downsample(downsample, input);
-        return functional.relu(x.add_(identity)).MoveToOuterDisposeScope();
+        return functional.relu(x.add_(identity), inplace: true).MoveToOuterDisposeScope();
     }
 }

@@ -40,10 +40,10 @@ public sealed class Bottleneck : Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var x = functional.relu(_precision.Norm(bn1, _precision.Conv(conv1, input)));
-        x = functional.relu(_precision.Norm(bn2, _precision.Conv(conv2, x)));
+        var x = functional.relu(_precision.Norm(bn1, _precision.Conv(conv1, input)), inplace: true);
+        x = functional.relu(_precision.Norm(bn2, _precision.Conv(conv2, x)), inplace: true);
         x = _precision.Norm(bn3, _precision.Conv(conv3, x));
         var identity = downsample is null ? input : _precision.Downsample(downsample, input);
-        return functional.relu(x.add_(identity)).MoveToOuterDisposeScope();
+        return functional.relu(x.add_(identity), inplace: true).MoveToOuterDisposeScope();
     }
 }

@@ -87,7 +87,7 @@ public sealed class ResNet : Module<Tensor, Tensor>, IClassifierModel
     public Tensor ForwardFeatures(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var x = functional.relu(_precision.Norm(bn1, _precision.Conv(conv1, input)));
+        var x = functional.relu(_precision.Norm(bn1, _precision.Conv(conv1, input)), inplace: true);
         x = functional.max_pool2d(x, 3, 2, 1);
         x = layer4.call(layer3.call(layer2.call(layer1.call(x))));
         x = functional.adaptive_avg_pool2d(x, 1).flatten(1);
