@@ -22,8 +22,8 @@ public interface ICommunicator
     /// <summary>Replaces <paramref name="values"/> with their element-wise sum over all processes.</summary>
     void AllReduceSum(Span<double> values);
 
-    /// <summary>Copies the root's <paramref name="bytes"/> into every process's (same length everywhere).</summary>
-    void Broadcast(Span<byte> bytes);
+    /// <summary>Copies process <paramref name="root"/>'s <paramref name="bytes"/> into every process's (same length everywhere).</summary>
+    void Broadcast(Span<byte> bytes, int root = 0);
 
     /// <summary>Waits until every process got here.</summary>
     void Barrier();
@@ -54,7 +54,7 @@ public sealed class SingleProcess : ICommunicator
     public void AllReduceSum(Span<double> values) { }
 
     /// <inheritdoc />
-    public void Broadcast(Span<byte> bytes) { }
+    public void Broadcast(Span<byte> bytes, int root = 0) { }
 
     /// <inheritdoc />
     public void Barrier() { }

@@ -77,13 +77,13 @@ public sealed class MpiCommunicator : ICommunicator, IDisposable
     }
 
     /// <inheritdoc />
-    public unsafe void Broadcast(Span<byte> bytes)
+    public unsafe void Broadcast(Span<byte> bytes, int root = 0)
     {
         for (int offset = 0; offset < bytes.Length; offset += MaxCount)
         {
             var part = bytes.Slice(offset, Math.Min(MaxCount, bytes.Length - offset));
             fixed (byte* p = part)
-                Check(MpiNative.MPI_Bcast((IntPtr)p, part.Length, _h.Byte, 0, _h.World), "MPI_Bcast");
+                Check(MpiNative.MPI_Bcast((IntPtr)p, part.Length, _h.Byte, root, _h.World), "MPI_Bcast");
         }
     }
 

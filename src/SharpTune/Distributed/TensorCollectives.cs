@@ -44,16 +44,21 @@ public static class TensorCollectives
         foreach (var (_, tensor) in model.state_dict()) communicator.Broadcast(tensor);
     }
 
-    /// <summary>The root's string, in every process.</summary>
-    public static string BroadcastString(this ICommunicator communicator, string? value)
+    /// <summary>Every process's <paramref name="mine"/>, concatenated in rank order, in every process.</summary>
+    public static IReadOnlyList<string> AllGather(this ICommunicator communicator, IReadOnlyList<string> mine)
     {
-        if (communicator.Size == 1) return value ?? "";
-        var bytes = System.Text.Encoding.UTF8.GetBytes(communicator.Rank == 0 ? value ?? "" : "");
-        var length = BitConverter.GetBytes(bytes.Length);
-        communicator.Broadcast(length);
-        if (communicator.Rank != 0) bytes = new byte[BitConverter.ToInt32(length)];
-        communicator.Broadcast(bytes);
-        return System.Text.Encoding.UTF8.GetString(bytes);
+        if (communicator.Size == 1) return mine;
+        var all = new List<string>();
+        for (int root = 0; root < communicator.Size; root++)
+        {
+            var bytes = communicator.Rank == root ? System.Text.Encoding.UTF8.GetBytes(string.Join('\n', mine)) : [];
+            var length = BitConverter.GetBytes(bytes.Length);
+            communicator.Broadcast(length, root);
+            if (communicator.Rank != root) bytes = new byte[BitConverter.ToInt32(length)];
+            communicator.Broadcast(bytes, root);
+            if (bytes.Length > 0) all.AddRange(System.Text.Encoding.UTF8.GetString(bytes).Split('\n'));
+        }
+        return all;
     }
 
     private static void RequireContiguousCpu(Tensor tensor)

@@ -92,6 +92,20 @@ public class MpiTrainingTests
     }
 
     [SkippableFact]
+    public void Bad_files_met_by_any_rank_are_reported_by_rank_0()
+    {
+        Skip.If(MpiJob.Missing is not null, MpiJob.Missing);
+        using var dir = new TempDirectory();
+        var data = TinyImageFolder.Create(dir.File("data"));
+        var planted = BadDataTests.Plant(data); // the truncated PNG passes the header probe: found while loading, by one rank
+        var run = MpiJob.Run(2, null, null, [.. Tiny(data, dir.File("run"), 1), "--distributed", "mpi"]);
+        Assert.True(run.Code == 0, run.Stderr);
+        var reported = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.File("run"), "summary.json"))).RootElement
+            .GetProperty("bad_images").EnumerateArray().Select(e => e.GetString()!).ToHashSet();
+        Assert.Equal(planted.Values.ToHashSet(), reported);
+    }
+
+    [SkippableFact]
     public void Without_mpirun_the_distributed_option_runs_one_process()
     {
         Skip.If(MpiJob.Missing is not null, MpiJob.Missing);
