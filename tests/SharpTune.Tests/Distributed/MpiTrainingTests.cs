@@ -79,16 +79,24 @@ public class MpiTrainingTests
     }
 
     [SkippableFact]
-    public void A_failing_rank_reports_itself_and_ends_every_rank()
+    public void A_failing_rank_reports_itself_and_ends_every_rank_and_the_same_ranks_resume()
     {
         Skip.If(MpiJob.Missing is not null, MpiJob.Missing);
         using var dir = new TempDirectory();
         var data = TinyImageFolder.Create(dir.File("data"));
-        var failed = MpiJob.Run(2, new Dictionary<string, string> { ["SHARPTUNE_FAULT"] = "rank1:step:1:2", ["SHARPTUNE_FAULT_MODE"] = "throw" }, null,
-            [.. Tiny(data, dir.File("run"), 1), "--distributed", "mpi"]);
+        var run = dir.File("run");
+        var failed = MpiJob.Run(2, new Dictionary<string, string> { ["SHARPTUNE_FAULT"] = "rank1:step:2:2", ["SHARPTUNE_FAULT_MODE"] = "throw" }, null,
+            [.. Tiny(data, run, 2), "--distributed", "mpi"]);
         Assert.Equal(1, failed.Code);
-        Assert.Contains("error: rank 1 of 2: fault injected at step:1:2", failed.Stdout + failed.Stderr);
-        Assert.False(File.Exists(Path.Combine(dir.File("run"), "summary.json")));
+        Assert.Contains("error: rank 1 of 2: fault injected at step:2:2", failed.Stdout + failed.Stderr);
+        Assert.False(File.Exists(Path.Combine(run, "summary.json")));
+
+        var resumed = MpiJob.Run(2, null, null, "finetune", "--resume", run, "--distributed", "mpi");
+        Assert.True(resumed.Code == 0, resumed.Stderr);
+        Assert.Contains("resumed from the checkpoint of epoch 1", resumed.Stderr);
+        var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "summary.json"))).RootElement;
+        Assert.Equal(2, summary.GetProperty("processes").GetInt32());
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Length);
     }
 
     [SkippableFact]
