@@ -87,12 +87,20 @@ public sealed class ResNet : Module<Tensor, Tensor>, IClassifierModel
     public Tensor ForwardFeatures(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var x = functional.relu(_precision.Norm(bn1, _precision.Conv(conv1, input)), inplace: true);
+        var x = functional.relu(_precision.Norm(bn1, _precision.Conv(conv1, ChannelsLast(input))), inplace: true);
         x = functional.max_pool2d(x, 3, 2, 1);
         x = layer4.call(layer3.call(layer2.call(layer1.call(x))));
         x = functional.adaptive_avg_pool2d(x, 1).flatten(1);
         return x.MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// The same images laid out channels-last (NCHW shape, NHWC strides). oneDNN's convolutions then keep every
+    /// activation channels-last, which trains ~1.2× faster on the CPUs measured here (README, Performance); results
+    /// differ from the NCHW layout only by float rounding. TorchSharp 0.107 has no memory_format argument, so the layout
+    /// comes from a permuted copy (free when the input is already channels-last).
+    /// </summary>
+    public static Tensor ChannelsLast(Tensor x) => x.dim() == 4 ? x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2) : x;
 
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
