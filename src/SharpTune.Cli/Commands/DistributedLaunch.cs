@@ -35,29 +35,14 @@ internal static class DistributedLaunch
     public static RunResult? Run(Func<ICommunicator, IRunObserver, RunResult> work)
     {
         var world = MpiCommunicator.Initialize();
-        if (world.Size == 1)
-        {
-            var single = new ConsoleObserver();
-            var result = single.Run(() => work(world, single));
-            world.Dispose();
-            return result;
-        }
+        var observer = world.Rank == 0 ? new ConsoleObserver() : null;
         try
         {
-            RunResult result;
-            if (world.Rank == 0)
-            {
-                var observer = new ConsoleObserver();
-                result = observer.Run(() => work(world, observer));
-            }
-            else
-            {
-                result = work(world, SilentObserver.Instance);
-            }
+            var result = observer is null ? work(world, SilentObserver.Instance) : observer.Run(() => work(world, observer));
             world.Dispose();
             return world.Rank == 0 ? result : null;
         }
-        catch (Exception e)
+        catch (Exception e) when (world.Size > 1) // alone, the error takes the usual way out
         {
             int code = SharpTuneCli.Report(e, $"rank {world.Rank} of {world.Size}: ");
             Console.Error.WriteLine($"error: rank {world.Rank} of {world.Size} failed; ending all ranks (exit code {code})");

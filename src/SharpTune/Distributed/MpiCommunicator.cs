@@ -55,35 +55,25 @@ public sealed class MpiCommunicator : ICommunicator, IDisposable
     public int LocalSize { get; }
 
     /// <inheritdoc />
-    public unsafe void AllReduceSum(Span<float> values)
+    public void AllReduceSum(Span<float> values) =>
+        InChunks(values, (p, n) => MpiNative.MPI_Allreduce(MpiNative.InPlace, p, n, _h.Float, _h.Sum, _h.World), "MPI_Allreduce");
+
+    /// <inheritdoc />
+    public void AllReduceSum(Span<double> values) =>
+        InChunks(values, (p, n) => MpiNative.MPI_Allreduce(MpiNative.InPlace, p, n, _h.Double, _h.Sum, _h.World), "MPI_Allreduce");
+
+    /// <inheritdoc />
+    public void Broadcast(Span<byte> bytes, int root = 0) =>
+        InChunks(bytes, (p, n) => MpiNative.MPI_Bcast(p, n, _h.Byte, root, _h.World), "MPI_Bcast");
+
+    /// <summary>Calls <paramref name="call"/> (address, count) on consecutive parts of at most 2^30 elements.</summary>
+    private static unsafe void InChunks<T>(Span<T> values, Func<IntPtr, int, int> call, string name) where T : unmanaged
     {
         for (int offset = 0; offset < values.Length; offset += MaxCount)
         {
             var part = values.Slice(offset, Math.Min(MaxCount, values.Length - offset));
-            fixed (float* p = part)
-                Check(MpiNative.MPI_Allreduce(MpiNative.InPlace, (IntPtr)p, part.Length, _h.Float, _h.Sum, _h.World), "MPI_Allreduce");
-        }
-    }
-
-    /// <inheritdoc />
-    public unsafe void AllReduceSum(Span<double> values)
-    {
-        for (int offset = 0; offset < values.Length; offset += MaxCount)
-        {
-            var part = values.Slice(offset, Math.Min(MaxCount, values.Length - offset));
-            fixed (double* p = part)
-                Check(MpiNative.MPI_Allreduce(MpiNative.InPlace, (IntPtr)p, part.Length, _h.Double, _h.Sum, _h.World), "MPI_Allreduce");
-        }
-    }
-
-    /// <inheritdoc />
-    public unsafe void Broadcast(Span<byte> bytes, int root = 0)
-    {
-        for (int offset = 0; offset < bytes.Length; offset += MaxCount)
-        {
-            var part = bytes.Slice(offset, Math.Min(MaxCount, bytes.Length - offset));
-            fixed (byte* p = part)
-                Check(MpiNative.MPI_Bcast((IntPtr)p, part.Length, _h.Byte, root, _h.World), "MPI_Bcast");
+            fixed (T* p = part)
+                Check(call((IntPtr)p, part.Length), name);
         }
     }
 

@@ -18,12 +18,11 @@ public static class SyncBatchNorm
         using var scope = NewDisposeScope();
         long c = x.shape[1];
         long[] dims = [0, 2, 3];
-        double localCount = x.numel() / (double)c;
-        var local = cat([x.sum(dims), (x * x).sum(dims)]).to(ScalarType.Float64);
+        // Per channel Σx and Σx², then this process's example count: one all-reduce for all three.
+        var count = tensor(new[] { x.numel() / (double)c }, ScalarType.Float64);
+        var local = cat([x.sum(dims).to(ScalarType.Float64), (x * x).sum(dims).to(ScalarType.Float64), count]);
         var stats = AllReduceFunction.apply(local, communicator);
-        double[] countBuffer = [localCount];
-        communicator.AllReduceSum(countBuffer);
-        double n = countBuffer[0];
+        double n = stats[2 * c].item<double>();
         var mean = stats.narrow(0, 0, c) / n;
         var variance = stats.narrow(0, c, c) / n - mean * mean;
         var invStd = (variance + bn.eps).rsqrt();

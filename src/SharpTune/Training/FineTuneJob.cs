@@ -173,15 +173,12 @@ public static class FineTuneJob
             Curves.Save(run.CurvesFile, $"{mode}: {prepared.Entry.Name} on {Path.GetFileName(data.Root.TrimEnd('/'))}", Curves.ForRun(history));
         }
 
-        // Each process met the bad files of its own parts of the batches.
-        var badImages = data.BadImages.Select(b => b.Path).Concat(group.AllGather(setup.BadImagesSeen.Select(b => b.Path).ToList())).Distinct().ToList();
-        var trainFiles = data.Train.Samples.Select(x => x.Path).ToHashSet();
-        var testFiles = data.Test.Samples.Select(x => x.Path).ToHashSet();
+        var loading = setup.GatherLoadingOutcome();
+        var badImages = data.BadImages.Select(b => b.Path).Concat(loading.BadImagePaths).Distinct().ToList();
         double trainSeconds = history.Sum(m => m.EpochSeconds);
         var summary = new RunSummary(mode, history.Count, history[^1], history.Max(m => m.TestAcc), classes, badImages,
             ProcessMemory.PeakRssBytes(), trainSeconds > 0 ? history.Sum(m => m.DataWaitSeconds) / trainSeconds : 0,
-            prepared.Entry.Name, data.Train.Samples.Count - badImages.Count(p => trainFiles.Contains(p)),
-            data.Test.Samples.Count - badImages.Count(p => !trainFiles.Contains(p) && testFiles.Contains(p)), wall.Elapsed.TotalSeconds,
+            prepared.Entry.Name, loading.TrainExamples, loading.TestExamples, wall.Elapsed.TotalSeconds,
             trainableParams, lora?.TotalParameters ?? model.parameters().Sum(p => p.numel()), frozenParts, prepared.ReusedRows,
             options.Recipe.ToString().ToLowerInvariant(), best.Best?.Epoch ?? history[^1].Epoch, stoppedEarly)
         {

@@ -1,4 +1,5 @@
 using SharpTune.Data;
+using SharpTune.Distributed;
 using static TorchSharp.torch;
 
 namespace SharpTune.Training;
@@ -13,16 +14,17 @@ public sealed class ImageRunSetup : IDisposable
     private readonly ImageLoader _trainLoader;
     private readonly ImageLoader _testLoader;
     private readonly Tensor? _classWeights;
+    private readonly ICommunicator _group;
 
     /// <summary>
     /// Opens the data and builds the model and loaders for <paramref name="options"/>. In a group of several processes
     /// (<paramref name="group"/>), the loaders take this process's part of every batch, threads are capped so the
     /// processes of a host do not oversubscribe it, and <c>--sync-bn</c> synchronises BatchNorm over the group.
     /// </summary>
-    public ImageRunSetup(FineTuneOptions options, IRunObserver observer, Distributed.ICommunicator? group = null)
+    public ImageRunSetup(FineTuneOptions options, IRunObserver observer, ICommunicator? group = null)
     {
-        group ??= Distributed.SingleProcess.Instance;
-        set_num_threads(Distributed.ThreadBudget.For(options.Threads, group));
+        _group = group ??= SingleProcess.Instance;
+        set_num_threads(ThreadBudget.For(options.Threads, group));
         Data = ImageFolder.Open(options.Data!, options.BadFiles);
         observer.Info($"data: {Data.Root}: {Data.Train.Samples.Count} train / {Data.Test.Samples.Count} {Data.TestSplitName} images, {Classes.Count} classes");
         foreach (var bad in Data.BadImages) observer.Warning($"skipped {bad}");
@@ -39,7 +41,7 @@ public sealed class ImageRunSetup : IDisposable
             ?? throw new InvalidOperationException($"image model '{Prepared.Entry.Name}' has no normalisation");
         long cacheBytes = (long)options.CacheMb * 1024 * 1024;
         var shard = group.Size > 1 ? new DataShard(group.Rank, group.Size) : null;
-        int workers = group.Size > 1 ? Distributed.ThreadBudget.For(options.Workers, group) : options.Workers;
+        int workers = group.Size > 1 ? ThreadBudget.For(options.Workers, group) : options.Workers;
         // Sharded, a last training batch with fewer examples than processes would leave some without data: it is left
         // out (every process decides the same from the sizes alone).
         int trainRemainder = Data.Train.Samples.Count % options.BatchSize;
@@ -90,14 +92,17 @@ public sealed class ImageRunSetup : IDisposable
     /// <summary>Loss and stepping settings.</summary>
     public TrainerSettings Settings { get; }
 
-    /// <summary>Files found bad while loading (beyond those found when opening the data).</summary>
-    public IEnumerable<BadImage> BadImagesSeen => _trainLoader.BadImagesSeen.Concat(_testLoader.BadImagesSeen);
-
-    /// <summary>Training examples that decoded (samples minus those found bad while loading).</summary>
-    public int TrainExamples => Data.Train.Samples.Count - _trainLoader.BadImagesSeen.Count;
-
-    /// <summary>Test examples that decoded.</summary>
-    public int TestExamples => Data.Test.Samples.Count - _testLoader.BadImagesSeen.Count;
+    /// <summary>
+    /// Files found bad while loading (beyond those found when opening the data) by every process of the group — each
+    /// meets those of its own parts of the batches — and the examples that decoded. In a group this is a collective:
+    /// every process calls it, at the same point.
+    /// </summary>
+    public LoadingOutcome GatherLoadingOutcome()
+    {
+        var trainBad = _group.AllGather(_trainLoader.BadImagesSeen.Select(b => b.Path).ToList());
+        var testBad = _group.AllGather(_testLoader.BadImagesSeen.Select(b => b.Path).ToList());
+        return new LoadingOutcome([.. trainBad, .. testBad], Data.Train.Samples.Count - trainBad.Count, Data.Test.Samples.Count - testBad.Count);
+    }
 
     /// <inheritdoc />
     public void Dispose()
@@ -108,3 +113,9 @@ public sealed class ImageRunSetup : IDisposable
         Prepared.Model.Dispose();
     }
 }
+
+/// <summary>What loading met over a whole run.</summary>
+/// <param name="BadImagePaths">Files that failed to decode while loading, train then test.</param>
+/// <param name="TrainExamples">Training examples that decoded.</param>
+/// <param name="TestExamples">Test examples that decoded.</param>
+public sealed record LoadingOutcome(IReadOnlyList<string> BadImagePaths, int TrainExamples, int TestExamples);
