@@ -56,6 +56,15 @@ public static class SharpTuneCli
             if (ExitCodeFor(e) == UsageError && SharpTune.Distributed.MpiCommunicator.LauncherRank != 0) return UsageError;
             return Report(e);
         }
+        catch (Exception e)
+        {
+            // A failure SharpTune did not foresee is a bug, but the user still gets one line and exit 1; the stack
+            // trace only with SHARPTUNE_DEBUG=1 (for the bug report).
+            Console.Error.WriteLine($"error: internal error ({e.GetType().Name}): {e.Message.Split('\n')[0].TrimEnd()}");
+            if (Environment.GetEnvironmentVariable("SHARPTUNE_DEBUG") == "1") Console.Error.WriteLine(e);
+            else Console.Error.WriteLine("error: this is a bug in SharpTune; run with SHARPTUNE_DEBUG=1 for the details to report");
+            return RuntimeError;
+        }
     }
 
     /// <summary>The exit code for a failure SharpTune explains to the user; null for a bug (left to crash with its stack).</summary>
@@ -77,9 +86,10 @@ public static class SharpTuneCli
         int code = ExitCodeFor(e) ?? RuntimeError;
         string message = e switch
         {
-            OperationCanceledException => "interrupted; resume with 'sharptune finetune --resume RUN'",
+            SharpTune.Training.RunInterruptedException => e.Message,
+            OperationCanceledException => "interrupted",
             SharpTune.Training.NonFiniteLossException => e.Message + "; the last good checkpoint is kept",
-            _ when ExitCodeFor(e) is null => e.ToString(),
+            _ when ExitCodeFor(e) is null => Environment.GetEnvironmentVariable("SHARPTUNE_DEBUG") == "1" ? e.ToString() : $"internal error ({e.GetType().Name}): {e.Message}",
             _ => e.Message,
         };
         foreach (var line in message.Split('\n')) Console.Error.WriteLine($"error: {who}{line.TrimEnd()}");

@@ -26,29 +26,29 @@ public static class OptionTable
         new("weights", "Weights for the body instead of the bundled ones: a .safetensors or .pth file (torchvision or Hugging Face names), or for text a Hugging Face folder (config.json + model.safetensors [+ vocab.txt]).",
             o => o.Weights, (o, v) => o with { Weights = NonEmpty(v) }),
         new("size", "Crop size for training and testing (test resize = size*256/224); default: the model's input size.",
-            o => o.Size?.ToString(Inv), (o, v) => o with { Size = Int(v, min: 1) }, OnlyFor: ModelTask.Image),
-        new("epochs", "Training epochs.", o => o.Epochs.ToString(Inv), (o, v) => o with { Epochs = Int(v, min: 1) }),
-        new("batch-size", "Examples per batch.", o => o.BatchSize.ToString(Inv), (o, v) => o with { BatchSize = Int(v, min: 1) }),
+            o => o.Size?.ToString(Inv), (o, v) => o with { Size = Int(v, min: 1, max: OptionRanges.MaxSize) }, OnlyFor: ModelTask.Image),
+        new("epochs", "Training epochs.", o => o.Epochs.ToString(Inv), (o, v) => o with { Epochs = Int(v, min: 1, max: OptionRanges.MaxEpochs) }),
+        new("batch-size", "Examples per batch.", o => o.BatchSize.ToString(Inv), (o, v) => o with { BatchSize = Int(v, min: 1, max: OptionRanges.MaxBatchSize) }),
         new("recipe", "d2l (one phase, the default) or fastai (head first with the body frozen, then all layers with discriminative lrs under one-cycle; presets AdamW, lr 2e-3, mean loss, wd 0.01).",
             o => o.Recipe.ToString().ToLowerInvariant(), (o, v) => o with { Recipe = Enum<RecipeKind>(v) }, OnlyFor: ModelTask.Image),
         new("lr", "Learning rate of the body (of everything with --no-param-groups), or LOW:HIGH to spread rates geometrically from the stem (LOW) to the head (HIGH). With --loss-reduction sum (default, as d2l) the step on a mean loss is lr*batch-size.",
             o => o.LrLow is double low ? D(low) + ":" + D(o.Lr) : D(o.Lr), ParseLr),
         new("head-lr-mult", "The new head's learning rate is lr times this.", o => D(o.HeadLrMult),
-            (o, v) => o with { HeadLrMult = Double(v, positive: true) }),
+            (o, v) => o with { HeadLrMult = Double(v, positive: true, max: OptionRanges.MaxHeadLrMult) }),
         new("param-groups", "Separate learning rates for body and head (true) or one group (false).",
             o => o.ParamGroups ? "true" : "false", (o, v) => o with { ParamGroups = Bool(v) }, NegativeFlag: "no-param-groups"),
         new("momentum", "SGD momentum in [0, 1).", o => D(o.Momentum), (o, v) => o with { Momentum = Double(v, max: 1, maxExclusive: true) }),
-        new("weight-decay", "SGD weight decay (L2).", o => D(o.WeightDecay), (o, v) => o with { WeightDecay = Double(v) }),
+        new("weight-decay", "SGD weight decay (L2).", o => D(o.WeightDecay), (o, v) => o with { WeightDecay = Double(v, max: OptionRanges.MaxWeightDecay) }),
         new("optimizer", "sgd or adamw (the text recipe's default).", o => o.Optimizer.ToString().ToLowerInvariant(), (o, v) => o with { Optimizer = Enum<OptimizerKind>(v) }),
         new("schedule", "Learning-rate schedule: constant|step|cosine|onecycle (per optimiser step).",
             o => o.Schedule.ToString().ToLowerInvariant(), (o, v) => o with { Schedule = Enum<ScheduleKind>(v) }, OnlyFor: ModelTask.Image),
-        new("warmup-epochs", "Linear warmup of the cosine schedule, in epochs.", o => D(o.WarmupEpochs), (o, v) => o with { WarmupEpochs = Double(v) }, OnlyFor: ModelTask.Image),
-        new("step-epochs", "Epochs between decays of the step schedule.", o => o.StepEpochs.ToString(Inv), (o, v) => o with { StepEpochs = Int(v, min: 1) }, OnlyFor: ModelTask.Image),
+        new("warmup-epochs", "Linear warmup of the cosine schedule, in epochs.", o => D(o.WarmupEpochs), (o, v) => o with { WarmupEpochs = Double(v, max: OptionRanges.MaxEpochs) }, OnlyFor: ModelTask.Image),
+        new("step-epochs", "Epochs between decays of the step schedule.", o => o.StepEpochs.ToString(Inv), (o, v) => o with { StepEpochs = Int(v, min: 1, max: OptionRanges.MaxEpochs) }, OnlyFor: ModelTask.Image),
         new("step-gamma", "Decay factor of the step schedule.", o => D(o.StepGamma), (o, v) => o with { StepGamma = Double(v, positive: true, max: 1) }, OnlyFor: ModelTask.Image),
         new("layer-decay", "Layer-wise lr decay ξ in (0, 1]: each depth group trains at ξ times the group above (ResNet: head at lr, layer4 at lr·ξ, …, stem at lr·ξ⁵; BERT: Sun et al.'s 0.95 by default).",
             o => o.LayerDecay is double d ? D(d) : null, (o, v) => o with { LayerDecay = Double(v, positive: true, max: 1) }),
         new("freeze-epochs", "fastai recipe: epochs training the head with the body frozen before unfreezing.",
-            o => o.FreezeEpochs.ToString(Inv), (o, v) => o with { FreezeEpochs = Int(v, min: 0) }, OnlyFor: ModelTask.Image),
+            o => o.FreezeEpochs.ToString(Inv), (o, v) => o with { FreezeEpochs = Int(v, min: 0, max: OptionRanges.MaxEpochs) }, OnlyFor: ModelTask.Image),
         new("train-bn", "Keep BatchNorm layers of frozen parts training (fastai's train_bn; the fastai recipe sets it).",
             o => o.TrainBn ? "true" : "false", (o, v) => o with { TrainBn = Bool(v) }, OnlyFor: ModelTask.Image),
         new("label-smoothing", "Label smoothing of the cross-entropy, in [0, 1).", o => D(o.LabelSmoothing),
@@ -56,20 +56,20 @@ public static class OptionTable
         new("class-weights", "none, or auto: weight the loss inversely to class frequency (imbalanced data).",
             o => o.ClassWeights.ToString().ToLowerInvariant(), (o, v) => o with { ClassWeights = Enum<ClassWeightMode>(v) }, OnlyFor: ModelTask.Image),
         new("early-stopping", "Stop when test accuracy has not improved for N epochs, keeping the best epoch's weights (0 = off).",
-            o => o.EarlyStopping.ToString(Inv), (o, v) => o with { EarlyStopping = Int(v, min: 0) }, OnlyFor: ModelTask.Image),
+            o => o.EarlyStopping.ToString(Inv), (o, v) => o with { EarlyStopping = Int(v, min: 0, max: OptionRanges.MaxEpochs) }, OnlyFor: ModelTask.Image),
         new("sync-bn", "Data-parallel runs (--distributed mpi): BatchNorm statistics over the global batch of all processes instead of each process's part (DDP's default).",
             o => o.SyncBn ? "true" : "false", (o, v) => o with { SyncBn = Bool(v) }, OnlyFor: ModelTask.Image),
-        new("precision", "fp32, or bf16: mixed precision (bf16 convolutions; fp32 weights, BatchNorm and loss).",
-            o => o.Precision.ToString().ToLowerInvariant(), (o, v) => o with { Precision = Enum<Precision>(v) }, OnlyFor: ModelTask.Image),
+        new("precision", "fp32, or bf16: mixed precision (bf16 convolutions; fp32 weights, BatchNorm and loss) on CPUs with native bf16 (avx512_bf16 or amx_bf16; refused elsewhere, where it is emulated and about 10x slower); bf16-force: bf16 even then.",
+            o => o.Precision.Name(), (o, v) => o with { Precision = Precisions.Parse(v) }, OnlyFor: ModelTask.Image),
         new("method", "full (train the weights) or lora (low-rank adapters on frozen weights; the new head trains fully).",
             o => o.Method.ToString().ToLowerInvariant(), (o, v) => o with { Method = Enum<TuningMethod>(v) }),
-        new("lora-r", "LoRA rank.", o => o.LoraR.ToString(Inv), (o, v) => o with { LoraR = Int(v, min: 1) }),
-        new("lora-alpha", "LoRA alpha: the update is scaled by alpha/r.", o => D(o.LoraAlpha), (o, v) => o with { LoraAlpha = Double(v, positive: true) }),
+        new("lora-r", "LoRA rank.", o => o.LoraR.ToString(Inv), (o, v) => o with { LoraR = Int(v, min: 1, max: OptionRanges.MaxLoraR) }),
+        new("lora-alpha", "LoRA alpha: the update is scaled by alpha/r.", o => D(o.LoraAlpha), (o, v) => o with { LoraAlpha = Double(v, positive: true, max: OptionRanges.MaxLoraAlpha) }),
         new("lora-dropout", "Dropout on the LoRA path, in [0, 1).", o => D(o.LoraDropout), (o, v) => o with { LoraDropout = Double(v, max: 1, maxExclusive: true) }),
         new("lora-targets", "Layers that get LoRA: comma-separated module-name suffixes (e.g. query,value or conv1,conv2) or re:REGEX (full match); default: layer4's convolutions for ResNets.",
             o => o.LoraTargets, (o, v) => o with { LoraTargets = NonEmpty(v) }),
         new("accumulate", "Batches whose gradients are accumulated before each optimiser step.",
-            o => o.Accumulate.ToString(Inv), (o, v) => o with { Accumulate = Int(v, min: 1) }, OnlyFor: ModelTask.Image),
+            o => o.Accumulate.ToString(Inv), (o, v) => o with { Accumulate = Int(v, min: 1, max: OptionRanges.MaxAccumulate) }, OnlyFor: ModelTask.Image),
         new("loss-reduction", "sum (d2l: per-example losses summed before backward) or mean.",
             o => o.LossReduction.ToString().ToLowerInvariant(), (o, v) => o with { LossReduction = Enum<LossReduction>(v) }),
         new("freeze", "Freeze the body up to and including: none|stem|layer1|layer2|layer3|layer4|backbone (ResNet); none|embeddings|layer1..layerN|backbone (BERT: embeddings and the N lowest layers).",
@@ -81,25 +81,25 @@ public static class OptionTable
         new("init", "pretrained (fine-tune) or scratch (random weights, same architecture).",
             o => o.Init.ToString().ToLowerInvariant(), (o, v) => o with { Init = Enum<InitMode>(v) }),
         new("seed", "Seed of initialisation, shuffling and augmentation.", o => o.Seed.ToString(Inv), (o, v) => o with { Seed = Int(v, min: 0) }),
-        new("threads", "CPU threads for tensor operations.", o => o.Threads.ToString(Inv), (o, v) => o with { Threads = Int(v, min: 1) }),
+        new("threads", "CPU threads for tensor operations.", o => o.Threads.ToString(Inv), (o, v) => o with { Threads = Int(v, min: 1, max: OptionRanges.MaxThreads) }),
         new("device", "cpu or cuda.", o => o.Device, (o, v) => o with { Device = OneOf(v, "cpu", "cuda") }),
-        new("workers", "Background threads that decode and augment images.", o => o.Workers.ToString(Inv), (o, v) => o with { Workers = Int(v, min: 1) }),
+        new("workers", "Background threads that decode and augment images.", o => o.Workers.ToString(Inv), (o, v) => o with { Workers = Int(v, min: 1, max: OptionRanges.MaxWorkers) }),
         new("cache-mb", "Memory (MB) for decoded images kept between epochs; 0 decodes every epoch.",
-            o => o.CacheMb.ToString(Inv), (o, v) => o with { CacheMb = Int(v, min: 0) }),
+            o => o.CacheMb.ToString(Inv), (o, v) => o with { CacheMb = Int(v, min: 0, max: OptionRanges.MaxCacheMb) }),
         new("bad-files", "skip (report and leave out unreadable images or bad text records) or fail (stop before training with the list).",
             o => o.BadFiles.ToString().ToLowerInvariant(), (o, v) => o with { BadFiles = Enum<BadFilePolicy>(v) }),
         Text("max-length", "Text: longest input in tokens, [CLS] and [SEP] included (at most the model's positions, 512 for MiniLM).",
-            o => o.MaxLength?.ToString(Inv), (o, v) => o with { MaxLength = Int(v, min: 3) }),
-        Text("truncation", "Text: which tokens of a longer document are kept: head|tail|head-tail (Sun et al.: first 128 + last 382 of 512).",
+            o => o.MaxLength?.ToString(Inv), (o, v) => o with { MaxLength = Int(v, min: 3, max: OptionRanges.MaxTextLength) }),
+        Text("truncation", "Text: which tokens of a longer document are kept: head|tail|head-tail (Sun et al.: the first 128 and the last 382 of the 510 tokens left beside [CLS] and [SEP] at max-length 512).",
             o => o.Truncation is { } t ? TruncationName(t) : null, (o, v) => o with { Truncation = ParseTruncation(v) }),
         Text("head-tokens", "Text: tokens kept from the start with --truncation head-tail (default: 128/510 of the budget).",
-            o => o.HeadTokens?.ToString(Inv), (o, v) => o with { HeadTokens = Int(v, min: 0) }),
+            o => o.HeadTokens?.ToString(Inv), (o, v) => o with { HeadTokens = Int(v, min: 0, max: OptionRanges.MaxTextLength) }),
         Text("pooling", "Text: what feeds the classifier: cls (pooled [CLS] output) or mean (mean of the token vectors).",
             o => o.Pooling?.ToString().ToLowerInvariant(), (o, v) => o with { Pooling = Enum<TextPooling>(v) }),
         Text("warmup-ratio", "Text: share of the steps with a linear learning-rate warm-up, then linear decay to 0 (0 = decay only).",
             o => o.WarmupRatio is { } d ? D(d) : null, (o, v) => o with { WarmupRatio = Double(v, max: 1, maxExclusive: true) }),
         Text("clip-norm", "Text: clip the global gradient L2 norm to this (0 = no clipping).",
-            o => o.ClipNorm is { } d ? D(d) : null, (o, v) => o with { ClipNorm = Double(v) }),
+            o => o.ClipNorm is { } d ? D(d) : null, (o, v) => o with { ClipNorm = Double(v, max: OptionRanges.MaxClipNorm) }),
         Text("text-column", "Text: CSV/TSV column (JSON Lines key) holding the document.", o => o.TextColumn, (o, v) => o with { TextColumn = NonEmpty(v) }),
         Text("label-column", "Text: CSV/TSV column (JSON Lines key) holding the class.", o => o.LabelColumn, (o, v) => o with { LabelColumn = NonEmpty(v) }),
     ];
@@ -140,9 +140,9 @@ public static class OptionTable
     private static FineTuneOptions ParseLr(FineTuneOptions o, string v)
     {
         var parts = v.Split(':');
-        if (parts.Length == 1) return o with { Lr = Double(v, positive: true), LrLow = null };
+        if (parts.Length == 1) return o with { Lr = Double(v, positive: true, max: OptionRanges.MaxLr), LrLow = null };
         if (parts.Length != 2) throw new FormatException("is not a number or LOW:HIGH");
-        double low = Double(parts[0], positive: true), high = Double(parts[1], positive: true);
+        double low = Double(parts[0], positive: true, max: OptionRanges.MaxLr), high = Double(parts[1], positive: true, max: OptionRanges.MaxLr);
         if (low > high) throw new FormatException("has LOW above HIGH");
         return o with { Lr = high, LrLow = low };
     }
@@ -150,10 +150,12 @@ public static class OptionTable
     private static string NonEmpty(string v) =>
         string.IsNullOrWhiteSpace(v) ? throw new FormatException("must not be empty") : v;
 
-    private static int Int(string v, int min)
+    private static int Int(string v, int min, int max = int.MaxValue)
     {
-        if (!int.TryParse(v.Trim(), NumberStyles.Integer, Inv, out var x)) throw new FormatException("is not a whole number");
-        return x >= min ? x : throw new FormatException($"must be at least {min}");
+        if (!int.TryParse(v.Trim(), NumberStyles.Integer, Inv, out var x))
+            throw new FormatException(long.TryParse(v.Trim(), NumberStyles.Integer, Inv, out _) ? $"must be at most {max}" : "is not a whole number");
+        if (x < min) throw new FormatException($"must be at least {min}");
+        return x <= max ? x : throw new FormatException($"must be at most {max}");
     }
 
     private static double Double(string v, bool positive = false, double max = double.PositiveInfinity, bool maxExclusive = false)
@@ -161,7 +163,7 @@ public static class OptionTable
         if (!double.TryParse(v.Trim(), NumberStyles.Float, Inv, out var x) || !double.IsFinite(x)) throw new FormatException("is not a number");
         if (positive && x <= 0) throw new FormatException("must be greater than 0");
         if (!positive && x < 0) throw new FormatException("must not be negative");
-        if (maxExclusive ? x >= max : x > max) throw new FormatException($"must be below {max}");
+        if (maxExclusive ? x >= max : x > max) throw new FormatException(maxExclusive ? $"must be below {D(max)}" : $"must be at most {D(max)}");
         return x;
     }
 

@@ -32,6 +32,9 @@ public static class YamlConfig
         var stream = new YamlStream();
         try
         {
+            // YamlStream builds its tree recursively: a file nested 100,000 levels deep would overflow the stack (a
+            // crash no handler can catch), so the depth is checked first on the flat event stream.
+            CheckDepth(path);
             using var reader = new StreamReader(path, Encoding.UTF8);
             stream.Load(reader);
         }
@@ -52,6 +55,26 @@ public static class YamlConfig
             result.Add(new(key, scalar.Value));
         }
         return result;
+    }
+
+    private static void CheckDepth(string path)
+    {
+        using var reader = new StreamReader(path, Encoding.UTF8);
+        var parser = new Parser(reader);
+        int depth = 0;
+        while (parser.MoveNext())
+        {
+            switch (parser.Current)
+            {
+                case YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart:
+                    if (++depth > OptionRanges.MaxYamlDepth)
+                        throw new OptionsException($"{path}: nested more than {OptionRanges.MaxYamlDepth} levels deep at line {parser.Current.Start.Line}; a configuration is a flat mapping of option names to values");
+                    break;
+                case YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd:
+                    depth--;
+                    break;
+            }
+        }
     }
 
     /// <summary>Writes the resolved options (unset ones as comments) atomically.</summary>

@@ -19,7 +19,7 @@ public sealed record CheckpointState(int Epoch, IReadOnlyList<EpochMetrics> Hist
 /// folder; <c>latest.json</c> is replaced atomically only after that folder is complete, so an interruption at any
 /// moment leaves the previous checkpoint as the latest.
 /// </summary>
-public static class Checkpoint
+public static partial class Checkpoint
 {
     private const string LatestFile = "latest.json";
 
@@ -46,12 +46,33 @@ public static class Checkpoint
             Directory.Delete(old, recursive: true);
     }
 
-    /// <summary>The latest complete checkpoint in <paramref name="folder"/>, or null when there is none.</summary>
+    /// <summary>
+    /// The latest complete checkpoint in <paramref name="folder"/>, or null when there is none. Its state is checked
+    /// before anything reaches libtorch: the tensor folder must be one of this checkpoint folder's own epoch folders (a
+    /// <c>latest.json</c> pointing elsewhere would resume from another run's weights), and the RNG state must be one
+    /// libtorch's generator accepts (garbage there aborts the process natively).
+    /// </summary>
+    /// <exception cref="RunDirectoryException">The state is malformed; the message names the file.</exception>
     public static CheckpointState? Latest(string folder)
     {
         var latest = Path.Combine(folder, LatestFile);
-        return File.Exists(latest) ? RunJson.Read<CheckpointState>(latest) : null;
+        if (!File.Exists(latest)) return null;
+        var state = RunJson.Read<CheckpointState>(latest);
+        if (state.History is null || state.Classes is null || state.Folder is null || state.TorchRngState is null)
+            throw new RunDirectoryException($"{latest}: incomplete checkpoint state");
+        if (!EpochFolderName().IsMatch(state.Folder) || state.Folder != $"epoch-{state.Epoch:D4}")
+            throw new RunDirectoryException($"{latest}: folder '{state.Folder}' is not this checkpoint's epoch folder (epoch-{state.Epoch:D4}); refusing to resume from elsewhere");
+        var resolved = Path.GetFullPath(Path.Combine(folder, state.Folder));
+        if (Path.GetDirectoryName(resolved) != Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar) || !Directory.Exists(resolved))
+            throw new RunDirectoryException($"{latest}: folder '{state.Folder}' is not inside {folder}");
+        if (state.History.Count != state.Epoch)
+            throw new RunDirectoryException($"{latest}: {state.History.Count} epochs of metrics for epoch {state.Epoch}");
+        RngState.Check(state.TorchRngState, latest);
+        return state;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^epoch-[0-9]{4}$")]
+    private static partial System.Text.RegularExpressions.Regex EpochFolderName();
 
     /// <summary>Restores weights, optimiser state and the RNG from <paramref name="state"/>.</summary>
     public static void Restore(string folder, CheckpointState state, nn.Module model, TorchSharp.Modules.OptimizerHelper optimizer)
@@ -73,7 +94,7 @@ public static class Checkpoint
         {
             foreach (var t in tensors.Values) t.Dispose();
         }
-        using var rng = tensor(Convert.FromBase64String(state.TorchRngState), dtype: ScalarType.Byte);
+        using var rng = tensor(RngState.Check(state.TorchRngState, Path.Combine(folder, LatestFile)), dtype: ScalarType.Byte);
         set_rng_state(rng);
     }
 
@@ -81,8 +102,17 @@ public static class Checkpoint
     public static void RestoreOptimizer(string folder, CheckpointState state, TorchSharp.Modules.OptimizerHelper optimizer)
     {
         var file = Path.Combine(folder, state.Folder, "optimizer.bin");
-        using var stream = File.OpenRead(file);
-        using var reader = new BinaryReader(stream);
-        optimizer.load_state_dict(reader);
+        try
+        {
+            using var stream = File.OpenRead(file);
+            using var reader = new BinaryReader(stream);
+            optimizer.load_state_dict(reader);
+        }
+        catch (Exception e) when (e is EndOfStreamException or InvalidDataException or ArgumentException or InvalidOperationException
+                                      or FormatException or OverflowException or IndexOutOfRangeException or System.Runtime.InteropServices.ExternalException)
+        {
+            // TorchSharp reads the optimiser state as a raw stream: a corrupt file fails somewhere inside it.
+            throw new RunDirectoryException($"{file}: unreadable optimiser state ({e.GetType().Name}: {e.Message}); the checkpoint is damaged");
+        }
     }
 }

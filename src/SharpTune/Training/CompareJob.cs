@@ -20,8 +20,11 @@ public static class CompareJob
     {
         observer ??= SilentObserver.Instance;
         var scratchOptions = options.AsScratch();
+        if (File.Exists(outPath)) throw new OptionsException($"--out: '{Path.GetFullPath(outPath)}' is a file; give a folder for the comparison");
         OptionsValidator.Validate(options with { Data = options.Data ?? EmbeddedDataset.For(options.Model).Path });
-        if (Directory.Exists(outPath) && Directory.EnumerateFileSystemEntries(outPath).Any())
+        IO.OutputProbe.EnsureWritable(outPath, "--out");
+        using var outLock = IO.RunLock.Acquire(outPath, "--out");
+        if (new RunDirectory(outPath).HoldsRunFiles())
             throw new OptionsException($"--out: '{Path.GetFullPath(outPath)}' already holds files; choose another --out");
 
         observer.Info("== fine-tune (pretrained body, new head) ==");

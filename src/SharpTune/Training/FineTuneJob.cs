@@ -40,14 +40,16 @@ public static class FineTuneJob
         observer ??= SilentObserver.Instance;
         group ??= SingleProcess.Instance;
         options = options with { Data = Path.GetFullPath(options.Data ?? EmbeddedDataset.For(options.Model).Path) };
-        OptionsValidator.Validate(options);
         var run = new RunDirectory(runPath);
-        if (group.Rank == 0)
-        {
-            if (Directory.Exists(run.Path) && Directory.EnumerateFileSystemEntries(run.Path).Any())
-                throw new OptionsException($"--out: '{run.Path}' already holds files; resume it with --resume or choose another --out");
-            OutputProbe.EnsureWritable(run.Path, "--out");
-        }
+        if (File.Exists(run.Path)) throw new OptionsException($"--out: '{run.Path}' is a file; give a folder for the run");
+        OptionsValidator.Validate(options);
+        if (group.Rank != 0) return Execute(options, run, resume: false, observer, cancel, group);
+
+        OutputProbe.EnsureWritable(run.Path, "--out");
+        // The lock comes before the emptiness check: of two runs started on one folder, the second is refused.
+        using var runLock = RunLock.Acquire(run.Path, "--out");
+        if (run.HoldsRunFiles())
+            throw new OptionsException($"--out: '{run.Path}' already holds files; resume it with --resume or choose another --out");
         return Execute(options, run, resume: false, observer, cancel, group);
     }
 
@@ -63,6 +65,8 @@ public static class FineTuneJob
         var run = new RunDirectory(runPath);
         if (!File.Exists(run.ConfigFile))
             throw new OptionsException($"--resume: '{run.Path}' is not a SharpTune run (no config.yaml)");
+        // Every process of a group reads the run; only the root writes it, so only the root holds the lock.
+        using var runLock = group.Rank == 0 ? RunLock.Acquire(run.Path, "--resume") : null;
         if (run.IsComplete)
             throw new OptionsException($"--resume: '{run.Path}' is already complete (summary.json exists)");
         var saved = YamlConfig.Read(run.ConfigFile).FirstOrDefault(kv => kv.Key == "model").Value ?? new FineTuneOptions().Model;
@@ -72,6 +76,19 @@ public static class FineTuneJob
     }
 
     private static RunResult Execute(FineTuneOptions options, RunDirectory run, bool resume, IRunObserver observer, CancellationToken cancel,
+        ICommunicator group)
+    {
+        try
+        {
+            return ExecuteFamily(options, run, resume, observer, cancel, group);
+        }
+        catch (OperationCanceledException e) when (e is not RunInterruptedException)
+        {
+            throw new RunInterruptedException(run.Path, e);
+        }
+    }
+
+    private static RunResult ExecuteFamily(FineTuneOptions options, RunDirectory run, bool resume, IRunObserver observer, CancellationToken cancel,
         ICommunicator group)
     {
         if (options.IsText)
@@ -88,6 +105,8 @@ public static class FineTuneJob
             observer.Info($"data parallel: {group.Size} processes ({group.LocalSize} on this host), {get_num_threads()} threads each, " +
                           $"global batch {options.BatchSize}, BatchNorm {(options.SyncBn ? "synchronised" : "per process")}");
         if (writes) Directory.CreateDirectory(run.Path);
+        // The configuration saved is what runs: a batch size clamped to the training set is saved clamped.
+        options = options with { BatchSize = setup.BatchSize };
         if (!resume && writes)
             YamlConfig.Write(run.ConfigFile, options, $"SharpTune fine-tuning run, {DateTime.UtcNow:yyyy-MM-dd HH:mm:ss} UTC\nresume with: sharptune finetune --resume {run.Path}");
 
@@ -131,7 +150,9 @@ public static class FineTuneJob
                 Checkpoint.RestoreOptimizer(run.CheckpointFolder, resumeState, optimizer); // resuming inside this phase
             trainableParams = Math.Max(trainableParams, groups.Sum(g => g.Parameters.Sum(p => p.numel())));
             frozenParts = freeze.FrozenNames.Union(frozenParts).ToList();
-            observer.Info($"{phase.Name}, epochs {phase.FirstEpoch}–{phase.LastEpoch}: {options.Optimizer.ToString().ToLowerInvariant()} " +
+            int first = Math.Max(phase.FirstEpoch, done + 1);
+            observer.Info($"{phase.Name}, epoch{(first == phase.LastEpoch ? $" {first}" : $"s {first}–{phase.LastEpoch}")}" +
+                          $"{(first > phase.FirstEpoch ? $" (continuing; the phase began at epoch {phase.FirstEpoch})" : "")}: {options.Optimizer.ToString().ToLowerInvariant()} " +
                           string.Join(", ", groups.Select(g => $"{g.Name} lr {g.LearningRate:G3} ({g.Parameters.Sum(p => p.numel()):N0} params)")) +
                           $", schedule {phase.Schedule.GetType().Name.Replace("Schedule", "").ToLowerInvariant()}, momentum {options.Momentum}, " +
                           $"weight decay {options.WeightDecay}, loss {options.LossReduction.ToString().ToLowerInvariant()}" +
@@ -141,7 +162,7 @@ public static class FineTuneJob
                 phase.FirstEpoch, stepsPerEpoch, (long)phase.Epochs * stepsPerEpoch);
             var recorder = new RunRecorder(run, model, optimizer, history, classes, writes);
             var trainer = new Trainer(model, optimizer, freeze.SetTrainingMode, settings, [scheduler, observer, best, recorder]);
-            trainer.Fit(train, test, Math.Max(phase.FirstEpoch, done + 1), phase.LastEpoch, cancel);
+            trainer.Fit(train, test, first, phase.LastEpoch, cancel);
             if (best.StopRequested) break;
         }
 
@@ -165,6 +186,7 @@ public static class FineTuneJob
                 lora.Save(run.Path);
                 lora.Merge();
             }
+            FiniteCheck.EnsureFinite(model, history[^1].Epoch);
             var weights = model.state_dict().Where(kv => !LoraSettings.IsAdapterParameter(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
             StateDictFile.WriteSafetensors(run.WeightsFile, weights);
             RunJson.Write(run.ModelInfoFile, new ModelInfo(ModelInfo.CurrentFormatVersion, prepared.Entry.Name, "resnet",

@@ -30,7 +30,7 @@ public sealed class ImageRunSetup : IDisposable
         foreach (var bad in Data.BadImages) observer.Warning($"skipped {bad}");
 
         Prepared = ModelSetup.Prepare(options, Classes);
-        if (options.Precision == Precision.Bf16) Prepared.Model.ComputeType = ScalarType.BFloat16;
+        if (options.Precision.IsBf16()) Prepared.Model.ComputeType = ScalarType.BFloat16;
         if (options.SyncBn) Prepared.Model.SyncBatchNormGroup = group;
         if (Prepared.Load is not null) observer.Info("weights: " + Prepared.Load.Summary());
         foreach (var row in Prepared.ReusedRows)
@@ -42,16 +42,18 @@ public sealed class ImageRunSetup : IDisposable
         long cacheBytes = (long)options.CacheMb * 1024 * 1024;
         var shard = group.Size > 1 ? new DataShard(group.Rank, group.Size) : null;
         int workers = group.Size > 1 ? ThreadBudget.For(options.Workers, group) : options.Workers;
-        // Sharded, a last training batch with fewer examples than processes would leave some without data: it is left
-        // out (every process decides the same from the sizes alone).
-        int trainRemainder = Data.Train.Samples.Count % options.BatchSize;
-        bool dropLast = shard is not null && trainRemainder > 0 && trainRemainder < group.Size;
+        BatchSize = BatchSizeFor(options.BatchSize, Data.Train.Samples.Count, Size, observer);
+        // A last training batch of one example would give training-mode BatchNorm one value per channel at 1×1 maps
+        // (NaN running variance); sharded, a last batch with fewer examples than processes would leave some without
+        // data. Either is left out (every process decides the same from the sizes alone).
+        int trainRemainder = Data.Train.Samples.Count % BatchSize;
+        bool dropLast = trainRemainder == 1 || shard is not null && trainRemainder > 0 && trainRemainder < group.Size;
         // Two batches ahead keep the batch wait near zero (0.06 % of a 224-px epoch) while holding half the buffers of
         // four: at batch 128 and 224 px each batch is 77 MB, per loader.
         _trainLoader = new ImageLoader(Data.Train.Samples, ImageTransforms.TrainD2l(Size, normalization),
-            new LoaderOptions(options.BatchSize, Shuffle: true, options.Seed, workers, Prefetch: Prefetch, CacheBytes: cacheBytes, DropLast: dropLast, Shard: shard));
+            new LoaderOptions(BatchSize, Shuffle: true, options.Seed, workers, Prefetch: Prefetch, CacheBytes: cacheBytes, DropLast: dropLast, Shard: shard));
         _testLoader = new ImageLoader(Data.Test.Samples, ImageTransforms.EvalD2l(Size, normalization),
-            new LoaderOptions(options.BatchSize, Shuffle: false, options.Seed, workers, Prefetch: Prefetch, CacheBytes: cacheBytes, Shard: shard));
+            new LoaderOptions(BatchSize, Shuffle: false, options.Seed, workers, Prefetch: Prefetch, CacheBytes: cacheBytes, Shard: shard));
         // Files that pass the header probe but fail to decode are found while loading: report each once, then go on.
         _trainLoader.BadImageFound += bad => observer.Warning($"skipped {bad}");
         _testLoader.BadImageFound += bad => observer.Warning($"skipped {bad}");
@@ -61,9 +63,35 @@ public sealed class ImageRunSetup : IDisposable
         _classWeights = options.ClassWeights == ClassWeightMode.Auto
             ? tensor(ClassWeighting.Balanced(Data.Train.Samples.Select(s => s.Label).ToList(), Classes.Count))
             : null;
+        bool batchNormTrains = options.Method == Training.TuningMethod.Full && (options.Freeze != "backbone" || options.TrainBn);
         Settings = new TrainerSettings(options.LossReduction, options.LabelSmoothing, _classWeights, options.Accumulate,
-            group.Size > 1 ? group : null);
+            group.Size > 1 ? group : null, MinTrainBatch: batchNormTrains ? 2 : 1);
     }
+
+    /// <summary>
+    /// The batch size the run uses: <paramref name="requested"/>, or the training set's size when that is smaller
+    /// (said, and saved in the configuration as what ran). One batch's pixels must fit one buffer of at most
+    /// <see cref="Array.MaxLength"/> floats.
+    /// </summary>
+    private static int BatchSizeFor(int requested, int trainExamples, int size, IRunObserver observer)
+    {
+        if (trainExamples < 2)
+            throw new DataException($"the training split has {trainExamples} usable image{(trainExamples == 1 ? "" : "s")}; fine-tuning needs at least 2");
+        int batch = requested;
+        if (batch > trainExamples)
+        {
+            observer.Warning($"--batch-size {requested} is larger than the {trainExamples} training images; using {trainExamples}");
+            batch = trainExamples;
+        }
+        long floats = (long)batch * 3 * size * size;
+        if (floats > Array.MaxLength)
+            throw new Configuration.OptionsException($"--batch-size: {batch} images of {size}x{size} px make a batch of {floats:N0} floats, " +
+                                                     $"more than one buffer holds ({Array.MaxLength:N0}); lower --batch-size or --size");
+        return batch;
+    }
+
+    /// <summary>Examples per batch in this run (the requested size, clamped to the training set's).</summary>
+    public int BatchSize { get; }
 
     /// <summary>Batches each loader prepares ahead of training.</summary>
     public const int Prefetch = 2;

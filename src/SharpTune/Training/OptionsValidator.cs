@@ -35,14 +35,42 @@ public static class OptionsValidator
             problems.Add($"--model: '{entry.Name}' has no bundled weights; give --weights {(text ? "FILE|DIR" : "FILE")} or --init scratch");
         if (o.Device == "cuda" && !cuda.is_available())
             problems.Add("--device: cuda requested but this SharpTune runs on a CPU-only libtorch (TorchSharp-cpu); use --device cpu");
+        if (o.Precision == Precision.Bf16 && !Hardware.CpuFeatures.HasNativeBf16)
+            problems.Add($"--precision: bf16 needs a CPU with native bf16 ({string.Join(" or ", Hardware.CpuFeatures.NativeBf16Flags)}); " +
+                         $"this one ({Hardware.CpuFeatures.Describe()}) would emulate it, about ten times slower than fp32. Use fp32, or bf16-force to run it anyway");
+        CheckLoraScope(o, problems);
         if (entry is not null)
         {
             CheckScope(o, entry, problems);
+            if (!text) CheckImageBatch(o, problems);
             if (text) CheckText(o, entry, problems);
             else if (FreezeLevels.TryParse(o.Freeze) is null)
                 problems.Add($"--freeze: '{o.Freeze}' is not one of {string.Join("|", FreezeLevels.Names)} for the image model '{entry.Name}'");
         }
         if (problems.Count > 0) throw new OptionsException(problems);
+    }
+
+    /// <summary>LoRA settings without <c>--method lora</c> would be silently ignored: they are refused.</summary>
+    private static void CheckLoraScope(FineTuneOptions o, List<string> problems)
+    {
+        if (o.Method == TuningMethod.Lora) return;
+        var defaults = new FineTuneOptions();
+        foreach (var def in OptionTable.All.Where(d => d.Name.StartsWith("lora-", StringComparison.Ordinal)))
+            if (def.Get(o) != def.Get(defaults))
+                problems.Add($"--{def.Name}: applies to --method lora only (this run uses --method {o.Method.ToString().ToLowerInvariant()})");
+    }
+
+    /// <summary>
+    /// A training batch of one example through a training-mode BatchNorm normalises by the variance of one value per
+    /// channel (1×1 maps in layer4 at sizes 32–63): the running variance becomes NaN. PyTorch refuses it; so do we,
+    /// unless BatchNorm is fixed (the whole body frozen without --train-bn, or LoRA, which freezes it).
+    /// </summary>
+    private static void CheckImageBatch(FineTuneOptions o, List<string> problems)
+    {
+        bool batchNormTrains = o.Method == TuningMethod.Full && (o.Freeze != "backbone" || o.TrainBn);
+        if (o.BatchSize == 1 && batchNormTrains)
+            problems.Add("--batch-size: 1 with BatchNorm layers training gives each channel one value to normalise by (NaN statistics); " +
+                         "use at least 2, or --freeze backbone / --method lora, which keep BatchNorm fixed");
     }
 
     /// <summary>Settings of the other kind of model must be unset.</summary>

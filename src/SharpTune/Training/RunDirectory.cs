@@ -38,6 +38,10 @@ public sealed class RunDirectory(string path)
     /// <summary>Last complete epoch's checkpoint.</summary>
     public string CheckpointFolder => Combine("checkpoint");
 
+    /// <summary>True when the folder holds anything besides its lock files (<see cref="IO.RunLock"/>).</summary>
+    public bool HoldsRunFiles() =>
+        Directory.Exists(Path) && Directory.EnumerateFileSystemEntries(Path).Any(p => !IO.RunLock.IsLockFile(System.IO.Path.GetFileName(p)));
+
     /// <summary>True when <c>summary.json</c> exists.</summary>
     public bool IsComplete => File.Exists(SummaryFile);
 

@@ -18,6 +18,7 @@ public sealed class RunRecorder(RunDirectory run, nn.Module model, OptimizerHelp
     {
         history.Add(metrics);
         if (!writes) return;
+        FiniteCheck.EnsureFinite(model, metrics.Epoch); // a checkpoint is only ever a usable model
         Checkpoint.Save(run.CheckpointFolder, metrics.Epoch, model, optimizer, history, classes);
         run.WriteMetrics(history);
     }

@@ -68,6 +68,7 @@ internal static class RunSteps
     public static RunSummary Finish<TInfo>(RunDirectory run, nn.Module model, TInfo modelInfo, FineTuneOptions options, RunFacts facts,
         List<EpochMetrics> history, Stopwatch wall)
     {
+        FiniteCheck.EnsureFinite(model, history[^1].Epoch);
         StateDictFile.WriteSafetensors(run.WeightsFile, model.state_dict());
         RunJson.Write(run.ModelInfoFile, modelInfo);
         var mode = options.Init == InitMode.Pretrained ? "finetune" : "scratch";

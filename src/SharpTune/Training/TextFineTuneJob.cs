@@ -30,6 +30,12 @@ public static class TextFineTuneJob
         observer.Info($"data: {data.Root} ({data.Layout.ToString().ToLowerInvariant()}): {data.Train.Samples.Count} train / " +
                       $"{data.Test.Samples.Count} {data.Test.Name} documents, {classes.Count} classes ({string.Join(", ", classes)})");
         foreach (var bad in data.BadRecords) observer.Warning($"skipped {bad}");
+        if (options.BatchSize > data.Train.Samples.Count)
+        {
+            // Clamped, said, and saved clamped: the configuration is what ran.
+            observer.Warning($"--batch-size {options.BatchSize} is larger than the {data.Train.Samples.Count} training documents; using {data.Train.Samples.Count}");
+            options = options with { BatchSize = data.Train.Samples.Count };
+        }
 
         RunSteps.Start(run, options, resume);
         manual_seed(options.Seed);

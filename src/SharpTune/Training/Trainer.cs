@@ -43,6 +43,8 @@ public sealed class Trainer(
             foreach (var c in callbacks) c.BeforeEvaluate(epoch);
             setTrainingMode(false);
             var eval = Evaluation.Run(model, test, afterFirstBatch: () => FaultInjection.Hit($"evaluate:{epoch}"), settings.Communicator);
+            // Weights can go bad while every training loss stays finite (BatchNorm statistics are not in the loss).
+            if (!double.IsFinite(eval.MeanLoss)) throw new NonFiniteLossException(epoch, $"evaluation loss became {eval.MeanLoss}");
             var metrics = new EpochMetrics(epoch, trainLoss, trainAcc, eval.MeanLoss, eval.Accuracy,
                 seen / Math.Max(seconds, 1e-9), seconds, wait, eval.F1Macro);
             results.Add(metrics);
@@ -71,6 +73,13 @@ public sealed class Trainer(
             using var b = batch;
             using var scope = NewDisposeScope();
             step++;
+            if (group is null && b.Count < settings.MinTrainBatch)
+            {
+                // Too small to train on (a batch shrunk by files that failed to decode): left out, but a pending
+                // accumulation window still steps.
+                if (step == batches && accumulated > 0) Step(epoch, ++optimizerStep, batches, double.NaN, 0, gradientSync, trainable);
+                continue;
+            }
             var logits = model.call(b.Inputs);
             var (loss, batchLossSum, batchCorrect, batchCount) = group is null
                 ? LocalLoss(logits, b, reduction)
@@ -83,12 +92,7 @@ public sealed class Trainer(
             scaled.backward();
             if (++accumulated == settings.AccumulateBatches || step == batches)
             {
-                optimizerStep++;
-                gradientSync?.AllReduce(trainable);
-                var stepProgress = new StepProgress(epoch, optimizerStep, settings.StepsPerEpoch(batches), perExample, batchCount);
-                foreach (var c in callbacks) c.BeforeOptimizerStep(stepProgress);
-                optimizer.step();
-                optimizer.zero_grad();
+                Step(epoch, ++optimizerStep, batches, perExample, batchCount, gradientSync, trainable);
                 accumulated = 0;
             }
 
@@ -100,7 +104,18 @@ public sealed class Trainer(
             FaultInjection.Hit($"step:{epoch}:{step}");
         }
         double seconds = clock.Elapsed.TotalSeconds;
-        return (seen == 0 ? 0 : lossSum / seen, seen == 0 ? 0 : correct / (double)seen, seen, seconds, train.LastEpochWaitTime.TotalSeconds);
+        // An epoch that trained on nothing has no loss or accuracy to report (0 would read as a perfect loss).
+        if (seen == 0) throw new Data.DataException($"epoch {epoch} trained on no example: every training batch was empty or failed to load");
+        return (lossSum / seen, correct / (double)seen, seen, seconds, train.LastEpochWaitTime.TotalSeconds);
+    }
+
+    private void Step(int epoch, int optimizerStep, int batches, double perExample, int batchCount, GradientSync? gradientSync, IReadOnlyList<TorchSharp.Modules.Parameter> trainable)
+    {
+        gradientSync?.AllReduce(trainable);
+        var stepProgress = new StepProgress(epoch, optimizerStep, settings.StepsPerEpoch(batches), perExample, batchCount);
+        foreach (var c in callbacks) c.BeforeOptimizerStep(stepProgress);
+        optimizer.step();
+        optimizer.zero_grad();
     }
 
     /// <summary>The loss to differentiate, and the batch's summed loss, correct predictions and size.</summary>

@@ -11,12 +11,17 @@ namespace SharpTune.Training;
 /// Data parallelism: the processes that share every batch (each feeds its part; losses, gradients and metrics are
 /// combined so the result is that of the whole batch); null = this process alone.
 /// </param>
+/// <param name="MinTrainBatch">
+/// Smallest training batch trained on in one process; smaller ones (shrunk by files that failed to decode) are left
+/// out. 2 for models whose BatchNorm trains: one example gives it one value per channel at 1×1 maps (NaN statistics).
+/// </param>
 public sealed record TrainerSettings(
     LossReduction LossReduction = LossReduction.Sum,
     double LabelSmoothing = 0,
     Tensor? ClassWeights = null,
     int AccumulateBatches = 1,
-    Distributed.ICommunicator? Communicator = null)
+    Distributed.ICommunicator? Communicator = null,
+    int MinTrainBatch = 1)
 {
     /// <summary>Optimiser steps in an epoch of <paramref name="batches"/> batches.</summary>
     public int StepsPerEpoch(int batches) => (batches + AccumulateBatches - 1) / AccumulateBatches;
