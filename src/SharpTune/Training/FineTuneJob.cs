@@ -104,6 +104,8 @@ public static class FineTuneJob
         if (group.Size > 1)
             observer.Info($"data parallel: {group.Size} processes ({group.LocalSize} on this host), {get_num_threads()} threads each, " +
                           $"global batch {options.BatchSize}, BatchNorm {(options.SyncBn ? "synchronised" : "per process")}");
+        // LoRA targets that match nothing are a usage error: injected before anything is written.
+        using var lora = LoraSettings.InjectFor(options, model, prepared.Entry.Name, model.ClassifierName);
         if (writes) Directory.CreateDirectory(run.Path);
         // The configuration saved is what runs: a batch size clamped to the training set is saved clamped.
         options = options with { BatchSize = setup.BatchSize };
@@ -115,7 +117,6 @@ public static class FineTuneJob
         var phases = TrainingPlan.Build(options, model.ClassifierName, stepsPerEpoch);
         int totalEpochs = phases[^1].LastEpoch;
 
-        using var lora = options.Method == TuningMethod.Lora ? LoraModel.Inject(model, LoraSettings.For(options, prepared.Entry.Name, model.ClassifierName)) : null;
         if (lora is not null)
             observer.Info($"LoRA r={lora.Config.R} alpha={lora.Config.LoraAlpha} on {lora.Layers.Count} layers ({string.Join(", ", lora.Layers.Select(l => l.Name).Take(6))}{(lora.Layers.Count > 6 ? ", …" : "")}): " +
                           $"{lora.TrainableParameters:N0} of {lora.TotalParameters:N0} parameters train ({100.0 * lora.TrainableParameters / lora.TotalParameters:0.00}%)");

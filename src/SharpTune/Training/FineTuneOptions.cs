@@ -219,5 +219,8 @@ public sealed record FineTuneOptions
             Init = InitMode.Scratch, ParamGroups = false, Lr = IsText ? 1e-4 : 5e-4, LrLow = null, LayerDecay = IsText ? LayerDecay : null,
             Weights = null, ReuseHead = null, ReuseHeadClasses = null, Recipe = RecipeKind.D2l, Schedule = ScheduleKind.Constant,
             Optimizer = IsText ? Optimizer : OptimizerKind.Sgd, Freeze = "none", Method = TuningMethod.Full,
+            LoraR = Defaults.LoraR, LoraAlpha = Defaults.LoraAlpha, LoraDropout = Defaults.LoraDropout, LoraTargets = null,
         };
+
+    private static readonly FineTuneOptions Defaults = new();
 }

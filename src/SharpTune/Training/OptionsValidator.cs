@@ -39,6 +39,11 @@ public static class OptionsValidator
             problems.Add($"--precision: bf16 needs a CPU with native bf16 ({string.Join(" or ", Hardware.CpuFeatures.NativeBf16Flags)}); " +
                          $"this one ({Hardware.CpuFeatures.Describe()}) would emulate it, about ten times slower than fp32. Use fp32, or bf16-force to run it anyway");
         CheckLoraScope(o, problems);
+        if (o.LoraTargets is { } targets && targets.StartsWith("re:", StringComparison.Ordinal))
+        {
+            try { _ = new System.Text.RegularExpressions.Regex(targets[3..]); }
+            catch (ArgumentException e) { problems.Add($"--lora-targets: '{targets}' is not a valid regular expression ({e.Message})"); }
+        }
         if (entry is not null)
         {
             CheckScope(o, entry, problems);

@@ -37,15 +37,16 @@ public static class TextFineTuneJob
             options = options with { BatchSize = data.Train.Samples.Count };
         }
 
-        RunSteps.Start(run, options, resume);
         manual_seed(options.Seed);
         var setup = TextModels.Create(entry, classes.Count, options.Pooling!.Value, options.Init == InitMode.Pretrained, options.Weights);
         using var model = setup.Model;
         if (setup.Load is not null) observer.Info("weights: " + setup.Load.Summary());
-        AtomicFile.Write(run.VocabFile, s => s.Write(setup.Vocabulary));
 
-        // LoRA freezes everything but its adapters and the new head; a freeze level can only freeze more.
-        using var lora = options.Method == TuningMethod.Lora ? LoraModel.Inject(model, LoraSettings.For(options, entry.Name, model.ClassifierName)) : null;
+        // LoRA freezes everything but its adapters and the new head; a freeze level can only freeze more. Injected
+        // before the run directory is written: targets that match nothing are a usage error.
+        using var lora = LoraSettings.InjectFor(options, model, entry.Name, model.ClassifierName);
+        RunSteps.Start(run, options, resume);
+        AtomicFile.Write(run.VocabFile, s => s.Write(setup.Vocabulary));
         if (lora is not null)
             observer.Info($"LoRA r={lora.Config.R} alpha={lora.Config.LoraAlpha} on {lora.Layers.Count} layers ({string.Join(", ", lora.Config.TargetModules)}): " +
                           $"{lora.TrainableParameters:N0} of {lora.TotalParameters:N0} parameters train ({100.0 * lora.TrainableParameters / lora.TotalParameters:0.00}%)");

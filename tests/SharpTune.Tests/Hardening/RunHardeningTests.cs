@@ -158,6 +158,21 @@ public class RunHardeningTests
         Assert.Contains("--lora-targets: applies to --method lora only", stderr2);
     }
 
+    [Theory]
+    [InlineData("nothing_matches")]
+    [InlineData("re:layer4.(")]
+    public void Lora_targets_that_match_nothing_or_do_not_parse_are_usage_errors_with_nothing_written(string targets)
+    {
+        using var dir = new TempDirectory();
+        var data = TinyImageFolder.Create(dir.File("data"), 2, 1);
+        var run = dir.File("run");
+        var (code, _, stderr) = CliProcess.Run(null, Args(data, run, "--method", "lora", "--lora-targets", targets));
+        Assert.Equal(2, code);
+        Assert.Contains("--lora-targets", stderr);
+        Assert.DoesNotContain("   at ", stderr);
+        Assert.False(Directory.Exists(run));
+    }
+
     [Fact]
     public void Out_on_an_existing_file_is_refused_before_loading_and_the_file_is_kept()
     {

@@ -41,7 +41,7 @@ public class LoraJobTests
         var (code, stdout, stderr) = SharpTune.Tests.Cli.CliRunner.Run("export", "--run", run, "--merge", "--format", "safetensors", "--out", dir.File("merged.safetensors"));
         Assert.True(code == 0, stderr);
         Assert.Contains("merged", stdout);
-        var full = FineTuneJob.Run(options with { Method = TuningMethod.Full, Epochs = 1 }, dir.File("full"));
+        var full = FineTuneJob.Run(options with { Method = TuningMethod.Full, Epochs = 1, LoraR = 8, LoraAlpha = 16 }, dir.File("full"));
         Assert.Equal(2, SharpTune.Tests.Cli.CliRunner.Run("export", "--run", full.Directory.Path, "--merge", "--format", "pth").Code);
     }
 }
