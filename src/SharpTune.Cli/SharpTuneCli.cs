@@ -70,7 +70,7 @@ public static class SharpTuneCli
     /// <summary>The exit code for a failure SharpTune explains to the user; null for a bug (left to crash with its stack).</summary>
     public static int? ExitCodeFor(Exception e) => e switch
     {
-        UsageException or SharpTune.Models.UnknownModelException or SharpTune.Configuration.OptionsException => UsageError,
+        UsageException or SharpTune.Models.UnknownModelException or SharpTune.Configuration.OptionsException or SharpTune.Data.DataException { IsUsageError: true } => UsageError,
         OperationCanceledException => 130,
         SharpTune.Training.NonFiniteLossException or SharpTune.Data.DataException or SharpTune.Training.RunDirectoryException
             or WeightsException or SharpTune.Distributed.DistributedException => RuntimeError,

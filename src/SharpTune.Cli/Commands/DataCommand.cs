@@ -3,10 +3,15 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using SharpTune.Data;
+using SharpTune.IO;
 
 namespace SharpTune.Cli.Commands;
 
-/// <summary><c>sharptune data inspect DIR</c>: counts, image sizes, bad files and a preview grid of a dataset folder.</summary>
+/// <summary>
+/// <c>sharptune data inspect DIR</c>: counts, image sizes, bad files and a preview grid of a dataset folder, printed and
+/// kept in a report folder (<c>report.json</c>, <c>preview.png</c>) under <c>runs/</c> like every other output, so
+/// that inspecting never litters the current directory.
+/// </summary>
 public static class DataCommand
 {
     /// <summary>Builds the <c>data</c> command group.</summary>
@@ -16,28 +21,31 @@ public static class DataCommand
 
         var dir = new Argument<string>("dir") { Description = "Dataset folder (holding train/ and test/ or val/)." };
         var json = new Option<bool>("--json") { Description = "Print the report as JSON (machine-readable) instead of text." };
-        var preview = new Option<string?>("--preview") { Description = "Where to write the preview grid PNG (default: ./<dataset name>-preview.png)." };
+        var output = new Option<string?>("--out") { Description = "Report folder for report.json and preview.png (default: runs/inspect-<dataset name>-<UTC time>)." };
+        var preview = new Option<string?>("--preview") { Description = "Where to write the preview grid PNG instead (default: <report folder>/preview.png)." };
         var noPreview = new Option<bool>("--no-preview") { Description = "Do not write a preview grid." };
         var perClass = new Option<int>("--per-class") { Description = "Images per class in the preview grid.", DefaultValueFactory = _ => 8 };
         var previewSplit = new Option<string>("--preview-split") { Description = "Split shown in the preview grid.", DefaultValueFactory = _ => "train" };
         var noVerify = new Option<bool>("--no-verify") { Description = "Read only image headers (fast) instead of decoding every image." };
-        var inspect = new Command("inspect", "Print per-split/per-class counts, image-size statistics and bad files, and write a preview grid PNG. " +
-                                             "Exit code 0 when the dataset is usable for training, 1 when it is not.")
+        var inspect = new Command("inspect", "Print per-split/per-class counts, image-size statistics and bad files, and write them (report.json) " +
+                                             "with a preview grid PNG into a report folder. Exit code 0 when the dataset is usable for training, 1 when it is not.")
         {
-            dir, json, preview, noPreview, perClass, previewSplit, noVerify,
+            dir, json, output, preview, noPreview, perClass, previewSplit, noVerify,
         };
-        inspect.SetAction(parsed => Inspect(parsed.GetValue(dir)!, parsed.GetValue(json), parsed.GetValue(preview),
+        inspect.SetAction(parsed => Inspect(parsed.GetValue(dir)!, parsed.GetValue(json), parsed.GetValue(output), parsed.GetValue(preview),
             parsed.GetValue(noPreview), parsed.GetValue(perClass), parsed.GetValue(previewSplit)!, !parsed.GetValue(noVerify)));
         data.Subcommands.Add(inspect);
         data.Subcommands.Add(ImportIdxCommand.Build());
         return data;
     }
 
-    private static int Inspect(string dir, bool json, string? preview, bool noPreview, int perClass, string previewSplit, bool verify)
+    private static int Inspect(string dir, bool json, string? output, string? preview, bool noPreview, int perClass, string previewSplit, bool verify)
     {
         if (perClass < 1) throw new UsageException($"--per-class must be at least 1, got {perClass}");
         if (noPreview && preview is not null) throw new UsageException("--preview and --no-preview cannot be combined");
         var (report, splits) = DatasetInspector.InspectWithSplits(dir, verify);
+        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(report.Root));
+        var reportDir = Path.GetFullPath(output ?? Path.Combine("runs", $"inspect-{name}-{DateTime.UtcNow:yyyyMMdd-HHmmss}"));
 
         PreviewInfo? written = null;
         if (!noPreview)
@@ -47,14 +55,25 @@ public static class DataCommand
                 throw new UsageException($"--preview-split '{previewSplit}' is not a split of '{report.Root}' (found: {string.Join(", ", splits.Select(s => s.SplitName))})");
             if (split is not null && split.Samples.Count > 0)
             {
-                var path = Path.GetFullPath(preview ?? $"{Path.GetFileName(Path.TrimEndingDirectorySeparator(report.Root))}-preview.png");
+                var path = Path.GetFullPath(preview ?? Path.Combine(reportDir, "preview.png"));
                 var (w, h, shown) = PreviewGrid.Write(split, path, perClass);
                 written = new PreviewInfo(path, split.SplitName, w, h, shown, perClass);
             }
         }
 
-        if (json) Console.WriteLine(JsonSerializer.Serialize(new InspectOutput(report, written), JsonOptions));
-        else PrintText(report, written);
+        var reportJson = Path.Combine(reportDir, "report.json");
+        var text = JsonSerializer.Serialize(new InspectOutput(report, written), JsonOptions);
+        AtomicFile.WriteText(reportJson, text + Environment.NewLine);
+        if (json)
+        {
+            Console.WriteLine(text);
+            Console.Error.WriteLine($"report: {reportJson}"); // stdout stays one JSON document
+        }
+        else
+        {
+            PrintText(report, written);
+            Console.WriteLine($"report: {reportJson}");
+        }
         return report.Usable ? 0 : SharpTuneCli.RuntimeError;
     }
 

@@ -33,7 +33,7 @@ public static class DatasetInspector
         {
             var dir = Path.Combine(full, name);
             if (!Directory.Exists(dir)) continue;
-            var split = ImageFolder.Scan(dir, BadFilePolicy.Skip, options);
+            var split = ImageFolder.Scan(dir, BadFilePolicy.Skip, options, full);
             problems.AddRange(split.Problems);
             splits.Add(split);
         }
@@ -44,6 +44,9 @@ public static class DatasetInspector
             try { ImageFolder.CheckSameClasses(train, test); }
             catch (DataException e) { problems.Add(e.Message); }
         }
+        // No class folders at all is already a problem of the split.
+        if (train is not null && train.Classes.Count is > 0 and < DataException.MinimumClasses)
+            problems.Add(DataException.TooFewClassesMessage(train.Directory, train.Classes, "class folder"));
         var report = new DatasetReport(full, splits.Select(Summarise).ToList(), problems, verify);
         return (report, splits);
     }

@@ -3,7 +3,8 @@ namespace SharpTune.Data;
 /// <summary>
 /// One split of a dataset laid out as torchvision's <c>ImageFolder</c> expects: <c>&lt;split&gt;/&lt;class&gt;/…/&lt;file&gt;</c>.
 /// Classes are the non-hidden subfolders sorted ordinally by name; a class's index is its position. Files are found
-/// recursively (following symbolic links, without looping), in torchvision's order. Files with an image extension
+/// recursively (following symbolic links that stay within the class or leave the dataset, without looping; see
+/// <see cref="SkippedLinks"/>), in torchvision's order. Files with an image extension
 /// (<see cref="ImageFormats.Extensions"/>) are probed; hidden files and other extensions are ignored.
 /// </summary>
 public sealed class ImageFolder
@@ -12,7 +13,7 @@ public sealed class ImageFolder
 
     private ImageFolder(string directory, string splitName, List<string> classes, List<ImageSample> samples,
                         List<ImageHeader> headers, List<BadImage> bad, List<string> ignored, List<string> notes,
-                        List<string> problems)
+                        List<string> skippedLinks, List<string> problems)
     {
         Directory = directory;
         SplitName = splitName;
@@ -22,6 +23,7 @@ public sealed class ImageFolder
         BadImages = bad;
         IgnoredFiles = ignored;
         Notes = notes;
+        SkippedLinks = skippedLinks;
         Problems = problems;
         _classIndex = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < classes.Count; i++) _classIndex[classes[i]] = i;
@@ -51,8 +53,15 @@ public sealed class ImageFolder
     /// <summary>Non-hidden files that were ignored: other extensions, or files directly in the split folder.</summary>
     public IReadOnlyList<string> IgnoredFiles { get; }
 
-    /// <summary>Remarks from the scan (skipped link loops, unlistable folders).</summary>
+    /// <summary>Remarks from the scan (skipped links, unlistable folders, depth limit).</summary>
     public IReadOnlyList<string> Notes { get; }
+
+    /// <summary>
+    /// Symbolic links to directories that were not followed, each <c>"path -&gt; target: reason"</c>: links to an
+    /// ancestor of their class folder, to another class or into another split (whose images would be mislabelled or
+    /// leak between splits), and links to a directory already scanned (loops). Also listed in <see cref="Notes"/>.
+    /// </summary>
+    public IReadOnlyList<string> SkippedLinks { get; }
 
     /// <summary>Number of usable samples of each class, by class index.</summary>
     public IReadOnlyList<int> ClassCounts { get; }
@@ -68,19 +77,21 @@ public sealed class ImageFolder
     /// both have the same class folders.
     /// </summary>
     /// <exception cref="DataException">
-    /// A split, the class folders or a class's images are missing, the class sets differ, or (with
-    /// <see cref="BadFilePolicy.Fail"/>) there are bad files: the message lists all of them.
+    /// A split, the class folders or a class's images are missing or unreadable, the class sets differ, there is only
+    /// one class (<see cref="DataException.IsUsageError"/>), or (with <see cref="BadFilePolicy.Fail"/>) there are bad
+    /// files: the message lists all of them.
     /// </exception>
     public static ImageFolderSplits Open(string root, BadFilePolicy policy = BadFilePolicy.Skip, ImageFolderOptions? options = null)
     {
         var full = Path.GetFullPath(root);
         if (!System.IO.Directory.Exists(full)) throw new DataException($"data folder '{full}' does not exist");
         var (trainDir, testDir, testName) = LocateSplits(full);
-        var train = Scan(trainDir, policy, options);
-        var test = Scan(testDir, policy, options);
+        var train = Scan(trainDir, policy, options, full);
+        var test = Scan(testDir, policy, options, full);
         var problems = train.Problems.Concat(test.Problems).ToList();
         if (problems.Count > 0) throw new DataException(string.Join(Environment.NewLine, problems));
         CheckSameClasses(train, test);
+        if (train.Classes.Count < DataException.MinimumClasses) throw DataException.TooFewClasses(train.Directory, train.Classes, "class folder");
         if (policy == BadFilePolicy.Fail)
         {
             var bad = train.BadImages.Concat(test.BadImages).ToList();
@@ -129,16 +140,24 @@ public sealed class ImageFolder
     }
 
     /// <summary>Scans one split; problems that make it unusable are recorded in <see cref="Problems"/>, not thrown.</summary>
-    internal static ImageFolder Scan(string splitDirectory, BadFilePolicy policy, ImageFolderOptions? options)
+    /// <param name="splitDirectory">The split folder.</param>
+    /// <param name="policy">What bad files do.</param>
+    /// <param name="options">Probing options.</param>
+    /// <param name="datasetRoot">The dataset folder whose other splits links must not reach (see <see cref="LinkScope.For"/>).</param>
+    /// <param name="list">Lists a folder (tests substitute a failing one).</param>
+    internal static ImageFolder Scan(string splitDirectory, BadFilePolicy policy, ImageFolderOptions? options,
+                                     string? datasetRoot = null, FolderWalker.DirectoryLister? list = null)
     {
         options ??= new ImageFolderOptions();
         bool decode = options.VerifyByDecoding ?? policy == BadFilePolicy.Fail;
         var dir = Path.GetFullPath(splitDirectory);
         var splitName = Path.GetFileName(Path.TrimEndingDirectorySeparator(dir));
         var notes = new List<string>();
+        var skippedLinks = new List<string>();
         var problems = new List<string>();
         var ignored = FolderWalker.FilesDirectlyIn(dir);
         var classes = FolderWalker.SubdirectoryNames(dir);
+        var scope = LinkScope.For(dir, datasetRoot);
         if (classes.Count == 0)
             problems.Add($"split '{dir}' has no class folders (expected {Path.Combine(dir, "<class>", "<image>")})");
 
@@ -147,12 +166,17 @@ public sealed class ImageFolder
         for (int label = 0; label < classes.Count; label++)
         {
             int before = candidates.Count;
-            foreach (var file in FolderWalker.ListFiles(Path.Combine(dir, classes[label]), notes))
+            var listing = FolderWalker.ListFiles(Path.Combine(dir, classes[label]), scope, list);
+            notes.AddRange(listing.Notes);
+            skippedLinks.AddRange(listing.SkippedLinks);
+            foreach (var file in listing.Files)
             {
                 if (ImageFormats.HasImageExtension(file)) candidates.Add((file, label));
                 else ignored.Add(file);
             }
-            if (candidates.Count == before)
+            if (listing.Unreadable is { } why)
+                problems.Add($"class folder '{Path.Combine(dir, classes[label])}' cannot be read: {why}");
+            else if (candidates.Count == before)
                 problems.Add($"class folder '{Path.Combine(dir, classes[label])}' has no image files ({string.Join(" ", ImageFormats.Extensions)})");
         }
 
@@ -193,6 +217,6 @@ public sealed class ImageFolder
             if (usable[label] == 0 && candidates.Any(c => c.Label == label))
                 problems.Add($"class folder '{Path.Combine(dir, classes[label])}' has no usable images (all {candidates.Count(c => c.Label == label)} are bad)");
         ignored.Sort(string.CompareOrdinal);
-        return new ImageFolder(dir, splitName, classes, samples, sampleHeaders, bad, ignored, notes, problems);
+        return new ImageFolder(dir, splitName, classes, samples, sampleHeaders, bad, ignored, notes, skippedLinks, problems);
     }
 }

@@ -12,4 +12,7 @@ public sealed record ImageFolderSplits(string Root, ImageFolder Train, ImageFold
 
     /// <summary>Bad files of both splits.</summary>
     public IReadOnlyList<BadImage> BadImages => [.. Train.BadImages, .. Test.BadImages];
+
+    /// <summary>Symbolic links not followed in both splits (see <see cref="ImageFolder.SkippedLinks"/>), for a run to report.</summary>
+    public IReadOnlyList<string> SkippedLinks => [.. Train.SkippedLinks, .. Test.SkippedLinks];
 }

@@ -50,7 +50,10 @@ public static class TextDataset
     private static readonly string[] TestNames = ["test", "val"];
 
     /// <summary>Opens <paramref name="root"/> (folders of .txt files or tables; see <see cref="TextLayout"/>).</summary>
-    /// <exception cref="DataException">Missing splits, no classes, a class without documents, or bad records under <see cref="BadFilePolicy.Fail"/>.</exception>
+    /// <exception cref="DataException">
+    /// Missing splits, no classes, only one class (<see cref="DataException.IsUsageError"/>), a class without documents,
+    /// or bad records under <see cref="BadFilePolicy.Fail"/>.
+    /// </exception>
     public static TextDatasetSplits Open(string root, TextColumns? columns = null, BadFilePolicy policy = BadFilePolicy.Skip)
     {
         columns ??= new TextColumns();
@@ -63,6 +66,7 @@ public static class TextDataset
                 ?? throw new DataException($"no 'test' (or 'val') folder beside '{System.IO.Path.Combine(full, "train")}'");
             var classes = FolderWalker.SubdirectoryNames(System.IO.Path.Combine(full, "train"));
             if (classes.Count == 0) throw new DataException($"'{System.IO.Path.Combine(full, "train")}' has no class folders (expected train/<class>/<document>.txt)");
+            if (classes.Count < DataException.MinimumClasses) throw DataException.TooFewClasses(System.IO.Path.Combine(full, "train"), classes, "class folder");
             var train = ReadFolder(System.IO.Path.Combine(full, "train"), classes);
             var test = ReadFolder(testDir, classes);
             splits = new TextDatasetSplits(full, TextLayout.Folders, classes, train, test);
@@ -77,6 +81,7 @@ public static class TextDataset
             var trainRows = TextTable.Read(trainFile, columns, trainBad);
             var classes = trainRows.Select(r => r.Label).Distinct().Order(StringComparer.Ordinal).ToList();
             if (classes.Count == 0) throw new DataException($"{trainFile}: no usable rows");
+            if (classes.Count < DataException.MinimumClasses) throw DataException.TooFewClasses(trainFile, classes, "label");
             var train = FromRows(trainFile, trainRows, trainBad, classes);
             var testBad = new List<BadRecord>();
             var test = FromRows(testFile, TextTable.Read(testFile, columns, testBad), testBad, classes);
@@ -147,11 +152,14 @@ public static class TextDataset
                                     $"extra [{string.Join(", ", unknown)}], missing [{string.Join(", ", missing)}]");
         var samples = new List<TextSample>();
         var bad = new List<BadRecord>();
-        var notes = new List<string>();
+        var scope = LinkScope.For(splitDir, datasetRoot: null);
         var decoder = new UTF8Encoding(false, false);
         for (int label = 0; label < classes.Count; label++)
         {
-            foreach (var file in FolderWalker.ListFiles(System.IO.Path.Combine(splitDir, classes[label]), notes))
+            var classDir = System.IO.Path.Combine(splitDir, classes[label]);
+            var listing = FolderWalker.ListFiles(classDir, scope);
+            if (listing.Unreadable is { } why) throw new DataException($"class folder '{classDir}' cannot be read: {why}");
+            foreach (var file in listing.Files)
             {
                 if (!file.EndsWith(".txt", StringComparison.OrdinalIgnoreCase)) continue;
                 try

@@ -51,7 +51,7 @@ public class DataInspectTests
         using var dir = new TempDir();
         TestImages.MakeDataset(dir["ds"], ["train", "val"], ["alpha", "beta", "gamma"], 5, 24, 18);
         var preview = dir["out/preview.png"];
-        var (code, output, err) = RunCli("data", "inspect", dir["ds"], "--json", "--preview", preview, "--per-class", "4");
+        var (code, output, err) = RunCli("data", "inspect", dir["ds"], "--json", "--preview", preview, "--per-class", "4", "--out", dir["report"]);
         Assert.True(code == 0, err);
         using var json = JsonDocument.Parse(output);
         var root = json.RootElement;
@@ -72,13 +72,13 @@ public class DataInspectTests
     {
         using var dir = new TempDir();
         TestImages.MakeDataset(dir.Path, ["train", "test"], ["x", "y"], 2);
-        var (code, output, _) = RunCli("data", "inspect", dir.Path, "--no-preview");
+        var (code, output, _) = RunCli("data", "inspect", dir.Path, "--no-preview", "--out", dir["report"]);
         Assert.Equal(0, code);
         Assert.Contains("train: 4 images, 2 classes", output);
         Assert.Contains("usable for training: yes", output);
 
         Directory.Delete(dir["test/y"], true);
-        (code, output, _) = RunCli("data", "inspect", dir.Path, "--no-preview");
+        (code, output, _) = RunCli("data", "inspect", dir.Path, "--no-preview", "--out", dir["report"]);
         Assert.Equal(1, code);
         Assert.Contains("only in train: [y]", output);
 

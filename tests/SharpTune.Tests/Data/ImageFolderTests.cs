@@ -30,14 +30,15 @@ public class ImageFolderTests
     public void FilesAreListedLikeTorchvisionWalk()
     {
         using var dir = new TempDir();
-        TestImages.MakeDataset(dir.Path, ["test"], ["a"], 1);
+        TestImages.MakeDataset(dir.Path, ["test"], ["a", "b"], 1);
+        TestImages.MakeDataset(dir.Path, ["train"], ["b"], 1); // a classifier needs two classes
         var cls = dir["train/a"];
         TestImages.WriteJpeg(Path.Combine(cls, "b.jpg"));
         TestImages.WriteJpeg(Path.Combine(cls, "A.JPG"));
         TestImages.WriteJpeg(Path.Combine(cls, "sub", "a.png"));
         TestImages.WriteJpeg(Path.Combine(cls, "sub", "deeper", "z.jpeg"));
         var split = ImageFolder.Open(dir.Path).Train;
-        var relative = split.Samples.Select(s => Path.GetRelativePath(cls, s.Path)).ToList();
+        var relative = split.Samples.Where(s => s.Label == 0).Select(s => Path.GetRelativePath(cls, s.Path)).ToList();
         // os.walk groups sorted by directory path, names sorted within each.
         Assert.Equal(["A.JPG", "b.jpg", Path.Combine("sub", "a.png"), Path.Combine("sub", "deeper", "z.jpeg")], relative);
     }
@@ -133,11 +134,12 @@ public class ImageFolderTests
     public void LinkedFoldersAndFilesAreFollowed()
     {
         using var dir = new TempDir();
-        TestImages.MakeDataset(dir.Path, ["train", "test"], ["a"], 1);
+        TestImages.MakeDataset(dir.Path, ["train", "test"], ["a", "b"], 1);
         TestImages.WriteJpeg(dir["elsewhere/pic.jpg"]);
         Directory.CreateSymbolicLink(dir["train/a/linked"], dir["elsewhere"]);
         File.CreateSymbolicLink(dir["train/a/link.jpg"], dir["elsewhere/pic.jpg"]);
         var data = ImageFolder.Open(dir.Path);
-        Assert.Equal(3, data.Train.Samples.Count);
+        Assert.Equal([3, 1], data.Train.ClassCounts);
+        Assert.Empty(data.Train.SkippedLinks); // 'elsewhere' is in the dataset folder but in no split
     }
 }
