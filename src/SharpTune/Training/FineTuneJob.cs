@@ -206,6 +206,7 @@ public static class FineTuneJob
             options.Recipe.ToString().ToLowerInvariant(), best.Best?.Epoch ?? history[^1].Epoch, stoppedEarly)
         {
             Processes = group.Size,
+            SkippedLinks = data.SkippedLinks,
         };
         if (writes) RunJson.Write(run.SummaryFile, summary);
         return new RunResult(run, summary);

@@ -28,6 +28,7 @@ public sealed class ImageRunSetup : IDisposable
         Data = ImageFolder.Open(options.Data!, options.BadFiles);
         observer.Info($"data: {Data.Root}: {Data.Train.Samples.Count} train / {Data.Test.Samples.Count} {Data.TestSplitName} images, {Classes.Count} classes");
         foreach (var bad in Data.BadImages) observer.Warning($"skipped {bad}");
+        foreach (var link in Data.SkippedLinks) observer.Warning($"link not followed: {link}");
 
         Prepared = ModelSetup.Prepare(options, Classes);
         if (options.Precision.IsBf16()) Prepared.Model.ComputeType = ScalarType.BFloat16;

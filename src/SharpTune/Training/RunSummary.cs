@@ -46,6 +46,9 @@ public sealed record RunSummary(
     /// <summary>Text runs: records (file:line: reason) left out as unusable; null for image runs.</summary>
     public IReadOnlyList<string>? BadRecords { get; init; }
 
+    /// <summary>Symbolic links in the dataset that were not followed (each "path -> target: reason"), so that no class or split leaks into another.</summary>
+    public IReadOnlyList<string> SkippedLinks { get; init; } = [];
+
     /// <summary>Processes the run was spread over (data parallelism, <c>--distributed mpi</c>); 1 for a single process.</summary>
     public int Processes { get; init; } = 1;
 }

@@ -69,6 +69,23 @@ public class RunHardeningTests
     }
 
     [Fact]
+    public void A_run_on_data_with_a_link_to_the_split_folder_trains_on_the_right_labels_and_reports_the_link()
+    {
+        using var dir = new TempDirectory();
+        var data = TinyImageFolder.Create(dir.File("data"), 4, 1);
+        Directory.CreateSymbolicLink(Path.Combine(data, "train", "bright", "up"), "..");
+        var run = dir.File("run");
+        var (code, _, stderr) = CliProcess.Run(null, Args(data, run));
+        Assert.True(code == 0, stderr);
+        Assert.Contains("link not followed", stderr);
+        var summary = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(run, "summary.json")))!;
+        Assert.Equal(8, summary["train_examples"]!.GetValue<int>()); // 4 per class, none counted twice or relabelled
+        var links = summary["skipped_links"]!.AsArray();
+        Assert.Single(links);
+        Assert.Contains("up", links[0]!.GetValue<string>());
+    }
+
+    [Fact]
     public void A_non_finite_evaluation_loss_or_statistic_stops_the_run_instead_of_saving_it()
     {
         manual_seed(1);
