@@ -8,9 +8,11 @@ using static TorchSharp.torch;
 namespace SharpTune.Cli.Commands;
 
 /// <summary>
-/// <c>sharptune export --run RUN --format onnx|safetensors|pth [--out FILE] [--include-preprocessing] [--verify]</c>:
+/// <c>sharptune export --run RUN --format onnx|safetensors|pth [--out FILE] [--force] [--include-preprocessing] [--verify]</c>:
 /// writes the trained model for use outside SharpTune; with <c>--verify</c> checks the file against the run's model
-/// and prints <c>max_abs_diff=&lt;number&gt;</c> last (exit 1 when it is 1e-4 or more).
+/// and prints <c>max_abs_diff=&lt;number&gt;</c> last (exit 1 when it is 1e-4 or more). A file that <c>--out</c> would
+/// replace (the model file, or the <c>config.json</c>/<c>vocab.txt</c> written beside it) is a usage error unless
+/// <c>--force</c> is given.
 /// </summary>
 public static class ExportCommand
 {
@@ -23,7 +25,8 @@ public static class ExportCommand
         var run = new Option<string>("--run") { Description = "Run directory of a finished run.", Required = true };
         var format = new Option<string>("--format") { Description = "onnx, safetensors or pth.", Required = true };
         format.AcceptOnlyFromAmong([.. ExportFormats.Names]);
-        var output = new Option<string>("--out") { Description = "Output file, or an existing folder (default: RUN/export/model.<format>). State dicts get config.json beside them." };
+        var output = new Option<string>("--out") { Description = "Output file, or an existing folder (default: RUN/export/model.<format>). State dicts get config.json beside them, text runs vocab.txt. Existing files are not replaced without --force." };
+        var force = new Option<bool>("--force") { Description = "Replace files that --out would overwrite (the model file and config.json or vocab.txt beside it)." };
         var includePreprocessing = new Option<bool>("--include-preprocessing") { Description = "ONNX only: the graph takes uint8 RGB pixels [batch, H, W, 3] (resized and cropped) and normalises them itself." };
         var opset = new Option<int>("--opset") { Description = $"ONNX opset ({OnnxExportOptions.MinOpset}–{OnnxExportOptions.MaxOpset}).", DefaultValueFactory = _ => OnnxExportOptions.DefaultOpset };
         var verify = new Option<bool>("--verify") { Description = "Run the exported file and the run's model on the same inputs; prints max_abs_diff=<number> last." };
@@ -32,7 +35,7 @@ public static class ExportCommand
         var threads = CommonOptions.Threads();
         var command = new Command("export", "Export a trained model: ONNX (ONNX Runtime and other runtimes) or a PyTorch state dict (safetensors/.pth + config.json).")
         {
-            run, format, output, includePreprocessing, opset, verify, inputs, merge, threads,
+            run, format, output, force, includePreprocessing, opset, verify, inputs, merge, threads,
         };
         command.SetAction(parsed =>
         {
@@ -51,8 +54,14 @@ public static class ExportCommand
 
             var runDirectory = new SharpTune.Training.RunDirectory(parsed.GetValue(run)!);
             if (File.Exists(runDirectory.ModelInfoFile) && runDirectory.IsText)
+            {
+                CheckText(fmt, onnxOptions);
+                var vocabName = Path.GetFileName(runDirectory.ReadTextModelInfo().VocabFile);
+                CheckOverwrite(RunExporter.OutputFiles(runDirectory.Path, fmt, parsed.GetValue(output), vocabName), parsed.GetValue(output), parsed.GetValue(force));
                 return ExportText(parsed.GetValue(run)!, fmt, parsed.GetValue(output), onnxOptions, parsed.GetValue(verify), parsed.GetValue(inputs), parsed.GetValue(threads));
+            }
 
+            CheckOverwrite(RunExporter.OutputFiles(runDirectory.Path, fmt, parsed.GetValue(output)), parsed.GetValue(output), parsed.GetValue(force));
             using var model = SharpTuneModel.Load(parsed.GetValue(run)!);
             var result = RunExporter.Export(model, fmt, parsed.GetValue(output), onnxOptions);
             foreach (var file in result.Files)
@@ -67,12 +76,36 @@ public static class ExportCommand
         return command;
     }
 
-    /// <summary>A text run: ONNX only (the graph plus vocab.txt), verified on sample sentences.</summary>
-    private static int ExportText(string runDirectory, ExportFormat format, string? output, OnnxExportOptions options, bool verify, int count, int threads)
+    /// <summary>Options a text run cannot export with: usage errors found before the model is loaded.</summary>
+    private static void CheckText(ExportFormat format, OnnxExportOptions options)
     {
         if (format != ExportFormat.Onnx) throw new UsageException("text runs export to --format onnx only");
         if (options.IncludePreprocessing) throw new UsageException("--include-preprocessing applies to image runs only");
         if (options.Opset < BertOnnxExporter.MinOpset) throw new UsageException($"--opset: BERT export needs opset {BertOnnxExporter.MinOpset} or later (LayerNormalization)");
+    }
+
+    /// <summary>
+    /// Refuses, before any work, an <c>--out</c> whose export would replace an existing file (without
+    /// <paramref name="force"/>): a mistyped <c>--out</c> must not destroy a dataset image or another model's
+    /// <c>config.json</c>. The default folder (<c>RUN/export</c>) holds only SharpTune's own exports and is rewritten.
+    /// </summary>
+    private static void CheckOverwrite(IReadOnlyList<string> files, string? output, bool force)
+    {
+        if (output is null) return;
+        // Naming the model file config.json or vocab.txt would have the companion file written over it.
+        if (files.Distinct(StringComparer.Ordinal).Count() < files.Count)
+            throw new UsageException($"--out: '{files[0]}' is the name of the {Path.GetFileName(files[0])} written beside the model; choose another file name");
+        if (force) return;
+        var existing = files.Where(f => File.Exists(f) || Directory.Exists(f)).ToList();
+        if (existing.Count == 0) return;
+        var besides = existing.Where(f => f != files[0]).Select(Path.GetFileName).ToList();
+        var why = besides.Count == 0 ? "" : $" (the export writes {string.Join(" and ", besides)} beside the model file)";
+        throw new UsageException($"--out: {string.Join(", ", existing.Select(f => $"'{f}'"))} already exist{(existing.Count == 1 ? "s" : "")}{why}; pass --force to overwrite");
+    }
+
+    /// <summary>A text run: ONNX only (the graph plus vocab.txt), verified on sample sentences.</summary>
+    private static int ExportText(string runDirectory, ExportFormat format, string? output, OnnxExportOptions options, bool verify, int count, int threads)
+    {
         using var model = TextClassifier.Load(runDirectory);
         var result = RunExporter.Export(model, format, output, options);
         foreach (var file in result.Files)

@@ -53,15 +53,29 @@ public static class RunExporter
         if (format != ExportFormat.Onnx)
             throw new RunDirectoryException($"{model.Directory}: text runs export to ONNX only (--format onnx); the weights are already a PyTorch-named state dict in model.safetensors");
         onnxOptions ??= new OnnxExportOptions();
-        var path = ResolveOutput(model.Directory, format, outputPath);
         var vocabName = Path.GetFileName(model.Info.VocabFile);
+        var files = OutputFiles(model.Directory, format, outputPath, vocabName);
+        var (path, vocabPath) = (files[0], files[1]);
         var metadata = OnnxTextClassifierMetadata.For(model.Info, vocabName);
         var proto = BertOnnxExporter.Build(model.Module, metadata, onnxOptions);
-        var vocabPath = Path.Combine(Path.GetDirectoryName(path)!, vocabName);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         AtomicFile.Write(path, stream => proto.WriteTo(stream));
         AtomicFile.Write(vocabPath, stream => stream.Write(model.Encoder.Vocabulary));
         return new ExportResult(format, path, [path, vocabPath]);
+    }
+
+    /// <summary>
+    /// Every file an export to <paramref name="outputPath"/> writes, the model file first: the ONNX graph alone (image
+    /// runs), the graph and the vocabulary named <paramref name="vocabFileName"/> beside it (text runs), or the state
+    /// dict and <see cref="PyTorchConfig.FileName"/> beside it. Callers look at these before exporting so that no
+    /// existing file, the companion files included, is replaced by surprise.
+    /// </summary>
+    public static IReadOnlyList<string> OutputFiles(string runDirectory, ExportFormat format, string? outputPath, string? vocabFileName = null)
+    {
+        var path = ResolveOutput(runDirectory, format, outputPath);
+        var folder = Path.GetDirectoryName(path)!;
+        if (format != ExportFormat.Onnx) return [path, Path.Combine(folder, PyTorchConfig.FileName)];
+        return vocabFileName is null ? [path] : [path, Path.Combine(folder, vocabFileName)];
     }
 
     /// <summary>The output file for <paramref name="outputPath"/> (see the <c>Export</c> methods).</summary>

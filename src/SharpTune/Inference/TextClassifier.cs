@@ -75,9 +75,13 @@ public sealed class TextClassifier : IDisposable
     public IReadOnlyList<Prediction> Predict(string text, int topK = 5) => PredictBatch([text], topK)[0];
 
     /// <summary>Top-<paramref name="topK"/> classes of each text, computed in one batch.</summary>
+    /// <exception cref="ArgumentException">An empty or whitespace-only text.</exception>
     public IReadOnlyList<IReadOnlyList<Prediction>> PredictBatch(IReadOnlyList<string> texts, int topK = 5)
     {
         if (texts.Count == 0) return [];
+        // Training drops empty documents, so the model has never seen one; its answer for [CLS][SEP] means nothing.
+        for (int i = 0; i < texts.Count; i++)
+            if (string.IsNullOrWhiteSpace(texts[i])) throw new ArgumentException($"text {i} is empty", nameof(texts));
         var samples = texts.Select((t, i) => new TextSample(t, 0, $"text {i}")).ToList();
         var results = new List<IReadOnlyList<Prediction>>();
         foreach (var batch in Batches(samples, Math.Max(1, texts.Count)).Epoch(0))
