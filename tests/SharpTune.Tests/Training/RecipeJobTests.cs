@@ -50,7 +50,21 @@ public class RecipeJobTests
         Assert.True(result.Summary.StoppedEarly);
         Assert.Equal(3, result.Summary.Epochs);
         Assert.Equal(1, result.Summary.BestEpoch);
-        Assert.True(File.Exists(Path.Combine(result.Directory.CheckpointFolder, "best.safetensors")));
+        // model.safetensors holds epoch 1's weights: those kept in best.safetensors, not the last epoch's (which differ:
+        // BatchNorm's running statistics move in every training epoch whatever the learning rate).
+        var best = SharpTune.Weights.StateDictFile.Read(Path.Combine(result.Directory.CheckpointFolder, "best.safetensors"));
+        var saved = SharpTune.Weights.StateDictFile.Read(result.Directory.WeightsFile);
+        var last = SharpTune.Weights.StateDictFile.Read(Path.Combine(result.Directory.CheckpointFolder, "epoch-0003", "model.safetensors"));
+        try
+        {
+            Assert.Equal(best.Keys.Order(), saved.Keys.Order());
+            foreach (var (name, tensor) in best) Assert.True(tensor.equal(saved[name]), $"{name} is not the best epoch's");
+            Assert.Contains(best, kv => !kv.Value.equal(last[kv.Key]));
+        }
+        finally
+        {
+            foreach (var t in best.Values.Concat(saved.Values).Concat(last.Values)) t.Dispose();
+        }
     }
 
     [Fact]
