@@ -13,7 +13,8 @@ public class ModelsCommandTests
         var last = stdout.TrimEnd().Split('\n')[^1];
         Assert.StartsWith("max_abs_diff=", last);
         var value = double.Parse(last["max_abs_diff=".Length..], System.Globalization.CultureInfo.InvariantCulture);
-        Assert.InRange(value, 0, 1e-4);
+        // The command's own gate (exit 1 at or above 1e-4, ModelsCommand); logged to re-measure the margin.
+        Tolerances.Within(value, 1e-4, "models check resnet18");
     }
 
     [Fact]

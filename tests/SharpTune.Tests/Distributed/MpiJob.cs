@@ -47,8 +47,10 @@ public static class MpiJob
     }
 
     /// <summary>
-    /// Largest difference over every float tensor of two state-dict files (same keys), relative to the tensor's size
-    /// (|a − b| / max(1, max |a|)): BatchNorm running variances of a model trained from scratch reach the hundreds.
+    /// Largest difference over every float tensor of two state-dict files (same keys), relative to the tensor's scale:
+    /// max |a − b| / max |a| (a tensor that is 0 everywhere in a must be 0 in b). Tensors live on very different
+    /// scales (BatchNorm running variances of a model trained from scratch reach the hundreds, conv weights are
+    /// around 0.1), so an absolute bound is too loose for some and too tight for others.
     /// </summary>
     public static (double Diff, string Key) MaxDifference(string fileA, string fileB)
     {
@@ -58,7 +60,11 @@ public static class MpiJob
         {
             Assert.Equal(a.Keys.Order(), b.Keys.Order());
             return a.Where(kv => kv.Value.is_floating_point())
-                .Select(kv => (Diff: (kv.Value - b[kv.Key]).abs().max().item<float>() / Math.Max(1.0, kv.Value.abs().max().item<float>()), kv.Key))
+                .Select(kv =>
+                {
+                    double diff = Tolerances.MaxAbsDiff(kv.Value, b[kv.Key]), scale = Tolerances.MaxAbs(kv.Value);
+                    return (Diff: diff == 0 ? 0 : scale == 0 ? double.PositiveInfinity : diff / scale, kv.Key);
+                })
                 .MaxBy(x => x.Diff);
         }
         finally

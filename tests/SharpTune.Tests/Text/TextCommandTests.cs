@@ -115,7 +115,8 @@ public class TextCommandTests
         Assert.True(code == 0, stderr);
         var lines = stdout.TrimEnd().Split('\n');
         Assert.StartsWith("max_abs_diff=", lines[^1]);
-        Assert.InRange(double.Parse(lines[^1]["max_abs_diff=".Length..], System.Globalization.CultureInfo.InvariantCulture), 0, 1e-4);
+        // The command's own gate (exit 1 at or above 1e-4, ModelsCommand); logged to re-measure the margin.
+        Tolerances.Within(double.Parse(lines[^1]["max_abs_diff=".Length..], System.Globalization.CultureInfo.InvariantCulture), 1e-4, "models check minilm");
         var cosine = double.Parse(lines.Single(l => l.StartsWith("cosine=", StringComparison.Ordinal))["cosine=".Length..], System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(cosine, 0.750, 0.760);
     }

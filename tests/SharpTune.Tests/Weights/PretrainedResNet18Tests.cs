@@ -41,7 +41,12 @@ public class PretrainedResNet18Tests
 
         var inputs = ResNetParity.SampleInputs(Normalization.CntkBgr255, 224, count: 2, seed: 7);
         var parity = ResNetParity.Check(model, ModelZoo.ResNet18Onnx.Locate(), inputs);
-        Assert.True(parity.MaxAbsDiff < 1e-4, $"max abs diff {parity.MaxAbsDiff}");
+        // The pooled features of two float32 evaluations of ResNet-18 [2,2,2,3] (the original CNTK graph in ONNX Runtime,
+        // the converted weights in TorchSharp): Tolerances.Forward, relative to the largest feature.
+        double scale;
+        using (no_grad()) scale = inputs.Max(x => { using var f = model.ForwardFeatures(x); return Tolerances.MaxAbs(f); });
+        Tolerances.Within(parity.MaxAbsDiff, Tolerances.Forward(scale, Tolerances.Depth(model.Spec), Tolerances.LongestReduction(model.Spec)),
+            "ResNet-18 features, ONNX Runtime vs TorchSharp");
         Assert.True(parity.MeanAbsFeature > 0.05, "features should not be near zero");
     }
 
