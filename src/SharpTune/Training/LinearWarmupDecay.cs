@@ -11,16 +11,28 @@ namespace SharpTune.Training;
 /// </summary>
 public sealed class LinearWarmupDecay : ITrainerCallback
 {
-    private readonly IReadOnlyList<ILearningRateController> _groups;
+    private readonly OptimizerHelper _optimizer;
     private readonly double[] _baseLrs;
 
-    /// <summary>Schedules <paramref name="optimizer"/>'s groups from their current (base) learning rates.</summary>
+    /// <summary>
+    /// Schedules <paramref name="optimizer"/>'s groups from their current learning rates. Only right for a fresh
+    /// optimiser: a restored one holds the rates of the step it stopped at (use the overload with base rates).
+    /// </summary>
     public LinearWarmupDecay(OptimizerHelper optimizer, int totalSteps, double warmupRatio)
+        : this(optimizer, optimizer.ParamGroups.Select(g => g.LearningRate).ToList(), totalSteps, warmupRatio) { }
+
+    /// <summary>
+    /// Schedules <paramref name="optimizer"/>'s groups from <paramref name="baseLrs"/> (one per group, the rates of the
+    /// recipe): a resumed run, whose optimiser state carries already-decayed rates, continues the same schedule.
+    /// </summary>
+    public LinearWarmupDecay(OptimizerHelper optimizer, IReadOnlyList<double> baseLrs, int totalSteps, double warmupRatio)
     {
         if (totalSteps < 1) throw new ArgumentOutOfRangeException(nameof(totalSteps), totalSteps, "must be at least 1");
         if (warmupRatio is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(warmupRatio), warmupRatio, "must be in [0, 1)");
-        _groups = optimizer.ParamGroups.ToList();
-        _baseLrs = _groups.Select(g => g.LearningRate).ToArray();
+        if (baseLrs.Count != optimizer.ParamGroups.Count())
+            throw new ArgumentException($"{baseLrs.Count} base rates for {optimizer.ParamGroups.Count()} parameter groups", nameof(baseLrs));
+        _optimizer = optimizer;
+        _baseLrs = [.. baseLrs];
         TotalSteps = totalSteps;
         WarmupSteps = (int)Math.Ceiling(totalSteps * warmupRatio);
     }
@@ -43,6 +55,7 @@ public sealed class LinearWarmupDecay : ITrainerCallback
     {
         int step = (progress.Epoch - 1) * progress.StepsPerEpoch + progress.Step - 1;
         double factor = Factor(step);
-        for (int i = 0; i < _groups.Count; i++) _groups[i].LearningRate = _baseLrs[i] * factor;
+        int i = 0;
+        foreach (var group in _optimizer.ParamGroups) group.LearningRate = _baseLrs[i++] * factor;
     }
 }

@@ -70,7 +70,8 @@ public static class TextFineTuneJob
 
         var hooks = new List<ITrainerCallback>();
         if (options.ClipNorm is > 0) hooks.Add(new GradientClipping(groups.SelectMany(g => g.Parameters).ToList(), options.ClipNorm.Value));
-        hooks.Add(new LinearWarmupDecay(optimizer, options.Epochs * train.BatchesPerEpoch, options.WarmupRatio!.Value));
+        // Base rates from the recipe's groups, not from the optimiser: a restored optimiser holds decayed rates.
+        hooks.Add(new LinearWarmupDecay(optimizer, groups.Select(g => g.LearningRate).ToList(), options.Epochs * train.BatchesPerEpoch, options.WarmupRatio!.Value));
         RunSteps.Fit(run, model, optimizer, freeze.SetTrainingMode, options.LossReduction, hooks, observer, train, test, startEpoch, options.Epochs, history, classes, cancel);
 
         long totalParams = lora?.TotalParameters ?? model.parameters().Sum(p => p.numel());

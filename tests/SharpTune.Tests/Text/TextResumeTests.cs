@@ -65,4 +65,41 @@ public class TextResumeTests
         foreach (var (key, value) in resumed.Model.state_dict())
             Assert.True(value.allclose(expected[key], rtol: 0, atol: 1e-5), key);
     }
+
+    /// <summary>
+    /// The real CLI, killed in the middle of the warm-up/decay schedule (epoch 2, step 1 of 3 epochs), resumes to the
+    /// uninterrupted run's bytes: the schedule continues from the recipe's base rates, not from the restored (already
+    /// decayed) rates of the optimiser, which applied the decay twice before.
+    /// </summary>
+    [Fact]
+    public void A_text_run_killed_mid_schedule_resumes_to_identical_weights_and_metrics()
+    {
+        using var dir = new TempDirectory();
+        var data = dir.File("data");
+        Directory.CreateDirectory(data);
+        string[] spam = ["win free money now", "free prize claim now", "cheap pills win big", "click to win cash"];
+        string[] ham = ["meeting notes for the project", "see you at lunch tomorrow", "the build is green again", "draft of the report"];
+        foreach (var (file, repeat) in new[] { ("train.csv", 3), ("test.csv", 1) })
+            File.WriteAllLines(Path.Combine(data, file),
+                ["text,label", .. Enumerable.Range(0, repeat).SelectMany(_ => spam.Select(t => t + ",spam").Concat(ham.Select(t => t + ",ham")))]);
+        string[] Args(string run) => ["finetune", "--data", data, "--out", run, "--model", "test-bert", "--init", "scratch", "--max-length", "16",
+            "--batch-size", "8", "--epochs", "3", "--lr", "0.003", "--threads", "1"];
+
+        var whole = dir.File("whole");
+        var uninterrupted = Reliability.CliProcess.Run(null, Args(whole));
+        Assert.True(uninterrupted.Code == 0, uninterrupted.Stderr);
+        var killedRun = dir.File("killed");
+        var killed = Reliability.CliProcess.Run(new Dictionary<string, string> { ["SHARPTUNE_FAULT"] = "step:2:1" }, Args(killedRun));
+        Assert.Equal(137, killed.Code);
+        var resumed = Reliability.CliProcess.Run(null, "finetune", "--resume", killedRun);
+        Assert.True(resumed.Code == 0, resumed.Stderr);
+
+        Assert.Equal(File.ReadAllText(Path.Combine(whole, "metrics.jsonl")).Split('\n').Select(StripTiming),
+                     File.ReadAllText(Path.Combine(killedRun, "metrics.jsonl")).Split('\n').Select(StripTiming));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(whole, "model.safetensors")), File.ReadAllBytes(Path.Combine(killedRun, "model.safetensors")));
+    }
+
+    /// <summary>A metrics line without its wall-clock fields (speed and time differ between any two runs).</summary>
+    private static string StripTiming(string line) =>
+        System.Text.RegularExpressions.Regex.Replace(line, "\"(examples_per_sec|epoch_seconds|data_wait_seconds)\":[^,}]*,?", "");
 }

@@ -58,8 +58,8 @@ public class RecipeJobTests
         try
         {
             Assert.Equal(best.Keys.Order(), saved.Keys.Order());
-            foreach (var (name, tensor) in best) Assert.True(tensor.equal(saved[name]), $"{name} is not the best epoch's");
-            Assert.Contains(best, kv => !kv.Value.equal(last[kv.Key]));
+            foreach (var (name, tensor) in best) Assert.True(tensor.allclose(saved[name], rtol: 0, atol: 0), $"{name} is not the best epoch's");
+            Assert.Contains(best, kv => !kv.Value.allclose(last[kv.Key], rtol: 0, atol: 0));
         }
         finally
         {
