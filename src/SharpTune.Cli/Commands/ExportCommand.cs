@@ -31,11 +31,10 @@ public static class ExportCommand
         var opset = new Option<int>("--opset") { Description = $"ONNX opset ({OnnxExportOptions.MinOpset}–{OnnxExportOptions.MaxOpset}).", DefaultValueFactory = _ => OnnxExportOptions.DefaultOpset };
         var verify = new Option<bool>("--verify") { Description = "Run the exported file and the run's model on the same inputs; prints max_abs_diff=<number> last." };
         var inputs = new Option<int>("--verify-inputs") { Description = "Number of test images (sentences for a text run) for --verify.", DefaultValueFactory = _ => 4 };
-        var merge = new Option<bool>("--merge") { Description = "LoRA runs: export the base weights with the adapter merged in (a LoRA run's model.safetensors holds exactly that; the adapter alone stays in adapter_model.safetensors)." };
         var threads = CommonOptions.Threads();
         var command = new Command("export", "Export a trained model: ONNX (ONNX Runtime and other runtimes) or a PyTorch state dict (safetensors/.pth + config.json).")
         {
-            run, format, output, force, includePreprocessing, opset, verify, inputs, merge, threads,
+            run, format, output, force, includePreprocessing, opset, verify, inputs, threads,
         };
         command.SetAction(parsed =>
         {
@@ -47,10 +46,10 @@ public static class ExportCommand
                 throw new UsageException($"--opset must be between {OnnxExportOptions.MinOpset} and {OnnxExportOptions.MaxOpset}, got {onnxOptions.Opset}");
             if (parsed.GetValue(inputs) < 1) throw new UsageException("--verify-inputs must be at least 1");
             CommonOptions.ApplyThreads(parsed.GetValue(threads));
+            // A LoRA run's model.safetensors already holds the merged weights (base + adapter), so every export of it
+            // is merged; the adapter alone is the run's adapter_model.safetensors + adapter_config.json (PEFT's files).
             bool isLora = File.Exists(Path.Combine(parsed.GetValue(run)!, SharpTune.Tuning.Lora.LoraModel.ConfigFileName));
-            if (parsed.GetValue(merge) && !isLora)
-                throw new UsageException($"--merge: '{parsed.GetValue(run)}' is not a LoRA run (no {SharpTune.Tuning.Lora.LoraModel.ConfigFileName})");
-            if (isLora) Console.WriteLine("LoRA run: exporting the merged weights (base + adapter)");
+            if (isLora) Console.WriteLine("LoRA run: exporting the merged weights (base + adapter); the adapter alone is in the run's adapter_model.safetensors");
 
             var runDirectory = new SharpTune.Training.RunDirectory(parsed.GetValue(run)!);
             if (File.Exists(runDirectory.ModelInfoFile) && runDirectory.IsText)
