@@ -33,8 +33,8 @@ public static class StepProfileBenchmark
         manual_seed(0);
         using var model = ModelZoo.Get("resnet18").Build(2);
         var plan = new FreezePlan(model, FreezeLevel.None);
-        var groups = ParameterGroups.Split(plan.TrainableParameters, "fc", 5e-5, 10, true);
-        using var sgd = ParameterGroups.CreateSgd(groups, 0, 1e-3);
+        var groups = ParameterGroups.Build(model, plan.TrainableParameters, GroupingKind.BodyAndHead, 5e-5, 10, 1e-3);
+        using var sgd = ParameterGroups.Create(OptimizerKind.Sgd, groups, 0, 0.99);
         plan.SetTrainingMode(true);
         using var x = randn(batchSize, 3, size, size);
         using var y = randint(0, 2, [batchSize], dtype: ScalarType.Int64);

@@ -48,8 +48,8 @@ public static class TrainThroughputBenchmark
         var dtype = precision == "bf16-pure" ? ScalarType.BFloat16 : ScalarType.Float32;
         if (dtype != ScalarType.Float32) model.to(dtype);
         var plan = new FreezePlan(model, FreezeLevel.None);
-        var groups = ParameterGroups.Split(plan.TrainableParameters, "fc", options.Lr, options.HeadLrMult, true);
-        using var sgd = ParameterGroups.CreateSgd(groups, 0, options.WeightDecay);
+        var groups = ParameterGroups.Build(model, plan.TrainableParameters, GroupingKind.BodyAndHead, options.Lr, options.HeadLrMult, options.WeightDecay);
+        using var sgd = ParameterGroups.Create(OptimizerKind.Sgd, groups, 0, options.AdamBeta2);
         plan.SetTrainingMode(true);
 
         int done = 0;

@@ -28,17 +28,15 @@ public static class EvaluateCommand
         {
             CommonOptions.ApplyThreads(parsed.GetValue(threads));
             if (parsed.GetValue(batch) < 1) throw new UsageException("--batch-size must be at least 1");
-            var dataDir = parsed.GetValue(data)!;
             var runDir = new RunDirectory(parsed.GetValue(run)!);
-            bool text = Directory.Exists(runDir.Path) && File.Exists(runDir.ModelInfoFile) && runDir.IsText;
-            if (!Directory.Exists(dataDir) && !(text && File.Exists(dataDir)))
-                throw new UsageException($"--data: {(text ? "folder or table file" : "folder")} '{dataDir}' does not exist");
-            var (result, classes, splitName, bad) = text ? EvaluateText(runDir, dataDir, parsed.GetValue(batch)) : EvaluateImages(runDir, dataDir, parsed.GetValue(batch));
+            var family = SharpTune.Families.ModelFamilies.ForRun(runDir);
+            var (result, classes, splitName, bad) = family.Evaluate(runDir, parsed.GetValue(data)!, parsed.GetValue(batch));
+            bool texts = family.Inputs == SharpTune.Families.InputKind.Texts;
             var report = ClassificationReport.From(result.Labels, result.Predictions, classes);
 
             var outDir = parsed.GetValue(output) ?? Path.Combine(runDir.Path, "evaluation");
             Directory.CreateDirectory(outDir);
-            RunJson.Write(Path.Combine(outDir, "evaluation.json"), text
+            RunJson.Write(Path.Combine(outDir, "evaluation.json"), texts
                 ? new { split = splitName, loss = result.MeanLoss, report, bad_records = bad }
                 : (object)new { split = splitName, loss = result.MeanLoss, report, bad_images = bad });
             ConfusionMatrixPlot.Save(Path.Combine(outDir, "confusion.png"), report, $"{Path.GetFileName(runDir.Path)} on {splitName}");
@@ -52,41 +50,5 @@ public static class EvaluateCommand
             return 0;
         });
         return command;
-    }
-
-    private static (EvaluationResult Result, IReadOnlyList<string> Classes, string Split, IReadOnlyList<string> Bad) EvaluateImages(RunDirectory run, string dataDir, int batchSize)
-    {
-        using var model = SharpTuneModel.Load(run.Path);
-        var split = OpenEvaluationSplit(dataDir);
-        if (!split.Classes.SequenceEqual(model.Classes))
-            throw new DataException($"{split.Directory}: classes [{string.Join(", ", split.Classes)}] differ from the model's [{string.Join(", ", model.Classes)}]");
-        using var loader = new ImageLoader(split.Samples, ImageTransforms.EvalD2l(model.Info.InputSize, model.Info.Normalization),
-            new LoaderOptions(batchSize, Shuffle: false, Seed: 0));
-        model.Module.eval();
-        var result = Evaluation.Run(model.Module, new ImageBatchSource(loader, split.Samples.Count));
-        return (result, model.Classes, split.Directory, split.BadImages.Concat(loader.BadImagesSeen).Select(b => b.ToString()).ToList());
-    }
-
-    private static (EvaluationResult Result, IReadOnlyList<string> Classes, string Split, IReadOnlyList<string> Bad) EvaluateText(RunDirectory run, string dataPath, int batchSize)
-    {
-        using var model = TextClassifier.Load(run.Path);
-        // The table columns the run was trained with.
-        var saved = YamlConfig.Read(run.ConfigFile).ToDictionary(kv => kv.Key, kv => kv.Value);
-        var columns = new TextColumns(saved.GetValueOrDefault("text-column", "text"), saved.GetValueOrDefault("label-column", "label"));
-        var split = TextDataset.OpenForEvaluation(dataPath, model.Classes, columns);
-        if (split.Samples.Count == 0) throw new DataException($"{split.Path}: no usable documents");
-        var result = Evaluation.Run(model.Module, model.Batches(split.Samples, batchSize));
-        return (result, model.Classes, split.Path, split.BadRecords.Select(b => b.ToString()).ToList());
-    }
-
-    private static ImageFolder OpenEvaluationSplit(string dir)
-    {
-        bool hasSplits = Directory.Exists(Path.Combine(dir, "train")) || Directory.Exists(Path.Combine(dir, "test")) || Directory.Exists(Path.Combine(dir, "val"));
-        if (!hasSplits) return ImageFolder.OpenSplit(dir);
-        var test = Path.Combine(dir, "test");
-        var val = Path.Combine(dir, "val");
-        if (Directory.Exists(test)) return ImageFolder.OpenSplit(test);
-        if (Directory.Exists(val)) return ImageFolder.OpenSplit(val);
-        throw new DataException($"{dir}: no test or val split to evaluate");
     }
 }

@@ -36,19 +36,20 @@ public static class PredictCommand
             CommonOptions.ApplyThreads(parsed.GetValue(threads));
             var (paths, positions) = ReadInputs(parsed.GetValue(inputs) ?? [], parsed.GetValue(inputFile));
             var runDir = runPath is null ? null : new RunDirectory(runPath);
-            bool text = runDir is not null && Directory.Exists(runDir.Path) && File.Exists(runDir.ModelInfoFile) && runDir.IsText;
+            // A run answers through its family (image files or texts); an ONNX file is an image classifier.
+            var family = runDir is null ? null : SharpTune.Families.ModelFamilies.ForRun(runDir);
+            bool text = family?.Inputs == SharpTune.Families.InputKind.Texts;
             if (text) CheckTexts(paths, positions);
             IReadOnlyList<IReadOnlyList<Prediction>> results;
-            if (text)
+            if (family is not null)
             {
-                using var classifier = TextClassifier.Load(runDir!.Path);
+                using var classifier = family.Load(runDir!);
+                classifier.MaxBatchSize = parsed.GetValue(batch);
                 results = classifier.PredictBatch(paths, parsed.GetValue(topK));
             }
             else
             {
-                using ImageClassifier model = runDir is not null
-                    ? SharpTuneModel.Load(runDir.Path)
-                    : OnnxClassifier.Load(onnxFile!, parsed.GetValue(threads));
+                using ImageClassifier model = OnnxClassifier.Load(onnxFile!, parsed.GetValue(threads));
                 model.MaxBatchSize = parsed.GetValue(batch);
                 results = model.PredictBatch(paths, parsed.GetValue(topK));
             }

@@ -164,30 +164,24 @@ public abstract class ImageClassifier : IImageClassifier
     private static RgbImage[] DecodeAll(IReadOnlyList<string> paths)
     {
         var images = new RgbImage[paths.Count];
-        try
+        var errors = new Exception?[paths.Count];
+        // Every file is tried (a throwing Parallel.For stops scheduling the rest, so which error surfaced would depend
+        // on timing); the earliest failure in input order is reported, as a sequential loop would.
+        Parallel.For(0, paths.Count, i =>
         {
-            Parallel.For(0, paths.Count, i =>
+            try
             {
                 if (!File.Exists(paths[i]))
                     throw new DataException(Directory.Exists(paths[i]) ? $"{paths[i]}: is a directory, not an image file" : $"{paths[i]}: file not found");
                 images[i] = ImageDecoder.Decode(paths[i]);
-            });
-        }
-        catch (AggregateException e)
-        {
-            // Report the earliest failing file in input order, as a sequential loop would.
-            var first = e.Flatten().InnerExceptions.OfType<DataException>()
-                .OrderBy(x => IndexOfPath(paths, x.Message)).FirstOrDefault() ?? e.InnerExceptions[0];
-            ExceptionDispatchInfo.Capture(first).Throw();
-        }
+            }
+            catch (Exception e)
+            {
+                errors[i] = e;
+            }
+        });
+        if (errors.FirstOrDefault(e => e is not null) is { } first) ExceptionDispatchInfo.Capture(first).Throw();
         return images;
-    }
-
-    private static int IndexOfPath(IReadOnlyList<string> paths, string message)
-    {
-        for (int i = 0; i < paths.Count; i++)
-            if (message.StartsWith(paths[i] + ":", StringComparison.Ordinal)) return i;
-        return int.MaxValue;
     }
 
     private IReadOnlyList<Prediction> TopK(float[,] p, int row, int topK) =>

@@ -11,7 +11,7 @@ namespace SharpTune.Models;
 /// (TorchVision's keeps its blocks internal and its <c>fc</c> private) to give it the <see cref="IClassifierModel"/>
 /// contract.
 /// </summary>
-public sealed class ResNet : Module<Tensor, Tensor>, IClassifierModel
+public sealed class ResNet : Module<Tensor, Tensor>, IModelContract
 {
 #pragma warning disable IDE1006 // field names are state-dict keys
     private readonly Conv2d conv1;
@@ -82,6 +82,33 @@ public sealed class ResNet : Module<Tensor, Tensor>, IClassifierModel
     [
         ("conv1", conv1), ("bn1", bn1), ("layer1", layer1), ("layer2", layer2), ("layer3", layer3), ("layer4", layer4),
     ];
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> FreezeTargets => Tuning.FreezeLevels.Names;
+
+    /// <inheritdoc />
+    public int? FrozenPartCount(string target) => Tuning.FreezeLevels.TryParse(target) is { } level ? Tuning.FreezeLevels.FrozenBodyParts(level) : null;
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> DepthGroups { get; } = ["stem", "layer1", "layer2", "layer3", "layer4", "head"];
+
+    /// <inheritdoc />
+    public string DepthGroupOf(string parameterName)
+    {
+        if (parameterName.StartsWith(ClassifierName + ".", StringComparison.Ordinal)) return "head";
+        for (int i = 1; i <= 4; i++)
+            if (parameterName.StartsWith($"layer{i}.", StringComparison.Ordinal)) return $"layer{i}";
+        return "stem"; // conv1, bn1
+    }
+
+    /// <inheritdoc />
+    public int DecayDepth(string parameterName) => DepthGroups.Count - 1 - DepthGroups.ToList().IndexOf(DepthGroupOf(parameterName));
+
+    /// <inheritdoc />
+    public bool ExemptFromWeightDecay(string parameterName) => false;
+
+    /// <summary>The 3×3 convolutions of layer4.</summary>
+    public string DefaultLoraTargets => @"re:layer4\.\d+\.conv[12]";
 
     /// <inheritdoc />
     public Tensor ForwardFeatures(Tensor input)

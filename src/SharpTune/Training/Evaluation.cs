@@ -44,8 +44,9 @@ public static class Evaluation
     /// combined in dataset order, so every process returns the figures of the whole set.
     /// </summary>
     public static EvaluationResult Run(nn.Module<Tensor, Tensor> model, IBatchSource source, Action? afterFirstBatch = null,
-        Distributed.ICommunicator? group = null)
+        Distributed.ICommunicator? group = null, IObjective? objective = null)
     {
+        objective ??= ClassificationObjective.Plain;
         bool distributed = group is { Size: > 1 };
         double lossSum = 0;
         var labels = new List<int>(source.ExampleCount);
@@ -59,8 +60,8 @@ public static class Evaluation
             if (b.Count == 0) continue;
             using var scope = NewDisposeScope();
             var logits = model.call(b.Inputs);
-            lossSum += nn.functional.cross_entropy(logits, b.Labels, reduction: nn.Reduction.Sum).item<float>();
-            predictions.AddRange(logits.argmax(1).data<long>().ToArray().Select(v => (int)v));
+            lossSum += objective.EvaluationLossSum(logits, b).item<float>();
+            predictions.AddRange(objective.Predictions(logits).Select(v => (int)v));
             labels.AddRange(b.Labels.data<long>().ToArray().Select(v => (int)v));
             if (distributed)
                 indices.AddRange(b.SampleIndices ?? throw new InvalidOperationException("a data-parallel evaluation needs batches that carry their sample indices"));

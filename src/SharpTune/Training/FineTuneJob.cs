@@ -91,32 +91,32 @@ public static class FineTuneJob
     private static RunResult ExecuteFamily(FineTuneOptions options, RunDirectory run, bool resume, IRunObserver observer, CancellationToken cancel,
         ICommunicator group)
     {
-        if (options.IsText)
-        {
-            if (group.Size > 1) throw new OptionsException("--distributed: data-parallel runs support image models; run text models in one process");
-            return TextFineTuneJob.Execute(options, run, resume, observer, cancel);
-        }
         var wall = Stopwatch.StartNew();
         bool writes = group.Rank == 0;
-        // The run directory and its config are written only once the options passed validation and the data opened.
-        using var setup = new ImageRunSetup(options, observer, group);
-        var (data, classes, prepared, model) = (setup.Data, setup.Classes, setup.Prepared, setup.Prepared.Model);
+        // The run directory and its config are written only once the options passed validation, the data opened and
+        // the model was built.
+        using var family = Families.ModelFamilies.For(options.Model).Open(options, observer, group);
+        var (model, contract, classes) = (family.Model, family.Contract, family.Classes);
         if (group.Size > 1)
             observer.Info($"data parallel: {group.Size} processes ({group.LocalSize} on this host), {get_num_threads()} threads each, " +
-                          $"global batch {options.BatchSize}, BatchNorm {(options.SyncBn ? "synchronised" : "per process")}");
+                          $"global batch {family.BatchSize}{(model is ResNet ? $", BatchNorm {(options.SyncBn ? "synchronised" : "per process")}" : "")}");
+
         // LoRA targets that match nothing are a usage error: injected before anything is written.
-        using var lora = LoraSettings.InjectFor(options, model, prepared.Entry.Name, model.ClassifierName);
-        if (writes) Directory.CreateDirectory(run.Path);
+        using var lora = LoraSettings.InjectFor(options, model, family.ModelName, contract);
         // The configuration saved is what runs: a batch size clamped to the training set is saved clamped.
-        options = options with { BatchSize = setup.BatchSize };
-        if (!resume && writes)
-            YamlConfig.Write(run.ConfigFile, options, $"SharpTune fine-tuning run, {DateTime.UtcNow:yyyy-MM-dd HH:mm:ss} UTC\nresume with: sharptune finetune --resume {run.Path}");
+        options = options with { BatchSize = family.BatchSize };
+        if (writes)
+        {
+            Directory.CreateDirectory(run.Path);
+            if (!resume)
+                YamlConfig.Write(run.ConfigFile, options, $"SharpTune fine-tuning run, {DateTime.UtcNow:yyyy-MM-dd HH:mm:ss} UTC\nresume with: sharptune finetune --resume {run.Path}");
+            family.WriteModelFiles(run);
+        }
 
-        var (train, test, settings) = (setup.Train, setup.Test, setup.Settings);
+        var (train, test, settings) = (family.Train, family.Test, family.Settings);
         int stepsPerEpoch = settings.StepsPerEpoch(train.BatchesPerEpoch);
-        var phases = TrainingPlan.Build(options, model.ClassifierName, stepsPerEpoch);
+        var phases = TrainingPlan.Build(options, contract, stepsPerEpoch);
         int totalEpochs = phases[^1].LastEpoch;
-
         if (lora is not null)
             observer.Info($"LoRA r={lora.Config.R} alpha={lora.Config.LoraAlpha} on {lora.Layers.Count} layers ({string.Join(", ", lora.Layers.Select(l => l.Name).Take(6))}{(lora.Layers.Count > 6 ? ", …" : "")}): " +
                           $"{lora.TrainableParameters:N0} of {lora.TotalParameters:N0} parameters train ({100.0 * lora.TrainableParameters / lora.TotalParameters:0.00}%)");
@@ -126,7 +126,7 @@ public static class FineTuneJob
         if (resumeState is not null)
         {
             if (!resumeState.Classes.SequenceEqual(classes))
-                throw new DataException($"{data.Root}: classes [{string.Join(", ", classes)}] differ from the run's [{string.Join(", ", resumeState.Classes)}]; cannot resume {run.Path} on other classes");
+                throw new DataException($"classes [{string.Join(", ", classes)}] differ from the run's [{string.Join(", ", resumeState.Classes)}]; cannot resume {run.Path} on other classes");
             Checkpoint.RestoreModel(run.CheckpointFolder, resumeState, model);
             history.AddRange(resumeState.History);
             observer.Info($"resumed from the checkpoint of epoch {resumeState.Epoch}");
@@ -143,26 +143,24 @@ public static class FineTuneJob
             if (done >= phase.LastEpoch) continue;
             // With LoRA the whole body is frozen (BatchNorm statistics included) except the adapters.
             var freeze = lora is null
-                ? new FreezePlan(model, phase.Freeze, phase.TrainBatchNorm)
-                : new FreezePlan(model, FreezeLevel.Backbone, trainBatchNorm: false, LoraSettings.IsAdapterParameter);
+                ? new FreezePlan(contract, phase.Freeze, phase.TrainBatchNorm)
+                : new FreezePlan(contract, "backbone", trainBatchNorm: false, LoraSettings.IsAdapterParameter);
             var groups = phase.Groups(freeze.TrainableParameters);
-            using var optimizer = ParameterGroups.Create(options.Optimizer, groups, options.Momentum, options.WeightDecay);
+            using var optimizer = ParameterGroups.Create(options.Optimizer, groups, options.Momentum, options.AdamBeta2);
             if (resumeState is not null && done >= phase.FirstEpoch)
                 Checkpoint.RestoreOptimizer(run.CheckpointFolder, resumeState, optimizer); // resuming inside this phase
             trainableParams = Math.Max(trainableParams, groups.Sum(g => g.Parameters.Sum(p => p.numel())));
             frozenParts = freeze.FrozenNames.Union(frozenParts).ToList();
             int first = Math.Max(phase.FirstEpoch, done + 1);
-            observer.Info($"{phase.Name}, epoch{(first == phase.LastEpoch ? $" {first}" : $"s {first}–{phase.LastEpoch}")}" +
-                          $"{(first > phase.FirstEpoch ? $" (continuing; the phase began at epoch {phase.FirstEpoch})" : "")}: {options.Optimizer.ToString().ToLowerInvariant()} " +
-                          string.Join(", ", groups.Select(g => $"{g.Name} lr {g.LearningRate:G3} ({g.Parameters.Sum(p => p.numel()):N0} params)")) +
-                          $", schedule {phase.Schedule.GetType().Name.Replace("Schedule", "").ToLowerInvariant()}, momentum {options.Momentum}, " +
-                          $"weight decay {options.WeightDecay}, loss {options.LossReduction.ToString().ToLowerInvariant()}" +
-                          (freeze.FrozenNames.Count > 0 ? $", frozen: {string.Join(", ", freeze.FrozenNames)}{(phase.TrainBatchNorm ? " (BatchNorm training)" : "")}" : ""));
+            observer.Info(Describe(phase, first, options, groups, freeze));
 
-            var scheduler = new LrScheduler(optimizer, groups.Select(g => g.LearningRate).ToList(), phase.Schedule,
-                phase.FirstEpoch, stepsPerEpoch, (long)phase.Epochs * stepsPerEpoch);
+            // Base rates from the recipe's groups, never from the optimiser: a restored optimiser holds decayed rates.
+            var hooks = new List<ITrainerCallback>();
+            if (options.ClipNorm > 0) hooks.Add(new GradientClipping(groups.SelectMany(g => g.Parameters).ToList(), options.ClipNorm));
+            hooks.Add(new LrScheduler(optimizer, groups.Select(g => g.LearningRate).ToList(), phase.Schedule,
+                phase.FirstEpoch, stepsPerEpoch, (long)phase.Epochs * stepsPerEpoch));
             var recorder = new RunRecorder(run, model, optimizer, history, classes, writes);
-            var trainer = new Trainer(model, optimizer, freeze.SetTrainingMode, settings, [scheduler, observer, best, recorder]);
+            var trainer = new Trainer(model, optimizer, freeze.SetTrainingMode, settings, [.. hooks, observer, best, recorder]);
             trainer.Fit(train, test, first, phase.LastEpoch, cancel);
             if (best.StopRequested) break;
         }
@@ -180,6 +178,7 @@ public static class FineTuneJob
         // Final artefacts (the root's job); summary.json last, so that its presence means "complete". A LoRA run keeps
         // its adapter (PEFT files) and saves the merged weights as the plain model.
         var mode = options.Init == InitMode.Pretrained ? "finetune" : "scratch";
+        long totalParams = lora?.TotalParameters ?? model.parameters().Sum(p => p.numel());
         if (writes)
         {
             if (lora is not null)
@@ -190,27 +189,34 @@ public static class FineTuneJob
             FiniteCheck.EnsureFinite(model, history[^1].Epoch);
             var weights = model.state_dict().Where(kv => !LoraSettings.IsAdapterParameter(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
             StateDictFile.WriteSafetensors(run.WeightsFile, weights);
-            RunJson.Write(run.ModelInfoFile, new ModelInfo(ModelInfo.CurrentFormatVersion, prepared.Entry.Name, "resnet",
-                model.Spec.Block, model.Spec.Layers, model.Spec.Widths, classes, setup.Normalization, setup.Size, ResizeFor(setup.Size),
-                Path.GetFileName(run.WeightsFile)));
-            Curves.Save(run.CurvesFile, $"{mode}: {prepared.Entry.Name} on {Path.GetFileName(data.Root.TrimEnd('/'))}", Curves.ForRun(history));
+            RunJson.Write(run.ModelInfoFile, family.ModelInfo(run));
+            Curves.Save(run.CurvesFile, $"{mode}: {family.ModelName} on {family.DatasetName}", Curves.ForRun(history));
         }
 
-        var loading = setup.GatherLoadingOutcome();
-        var badImages = data.BadImages.Select(b => b.Path).Concat(loading.BadImagePaths).Distinct().ToList();
+        var outcome = family.GatherDataOutcome();
         double trainSeconds = history.Sum(m => m.EpochSeconds);
-        var summary = new RunSummary(mode, history.Count, history[^1], history.Max(m => m.TestAcc), classes, badImages,
+        var summary = new RunSummary(mode, history.Count, history[^1], history.Max(m => m.TestAcc), classes, outcome.BadImages,
             ProcessMemory.PeakRssBytes(), trainSeconds > 0 ? history.Sum(m => m.DataWaitSeconds) / trainSeconds : 0,
-            prepared.Entry.Name, loading.TrainExamples, loading.TestExamples, wall.Elapsed.TotalSeconds,
-            trainableParams, lora?.TotalParameters ?? model.parameters().Sum(p => p.numel()), frozenParts, prepared.ReusedRows,
+            family.ModelName, outcome.TrainExamples, outcome.TestExamples, wall.Elapsed.TotalSeconds,
+            trainableParams, totalParams, frozenParts, family.ReusedRows,
             options.Recipe.ToString().ToLowerInvariant(), best.Best?.Epoch ?? history[^1].Epoch, stoppedEarly)
         {
+            BadRecords = outcome.BadRecords,
+            SkippedLinks = outcome.SkippedLinks,
             Processes = group.Size,
-            SkippedLinks = data.SkippedLinks,
         };
         if (writes) RunJson.Write(run.SummaryFile, summary);
         return new RunResult(run, summary);
     }
+
+    private static string Describe(TrainingPhase phase, int first, FineTuneOptions options, IReadOnlyList<ParameterGroup> groups, FreezePlan freeze) =>
+        $"{phase.Name}, epoch{(first == phase.LastEpoch ? $" {first}" : $"s {first}–{phase.LastEpoch}")}" +
+        $"{(first > phase.FirstEpoch ? $" (continuing; the phase began at epoch {phase.FirstEpoch})" : "")}: {options.Optimizer.ToString().ToLowerInvariant()} " +
+        string.Join(", ", groups.Select(g => $"{g.Name} lr {g.LearningRate:G3} ({g.Parameters.Sum(p => p.numel()):N0} params)")) +
+        $", schedule {phase.Schedule.GetType().Name.Replace("Schedule", "").ToLowerInvariant()}, momentum {options.Momentum}, " +
+        $"weight decay {options.WeightDecay}, loss {options.LossReduction.ToString().ToLowerInvariant()}" +
+        (options.ClipNorm > 0 ? $", clip-norm {options.ClipNorm}" : "") +
+        (freeze.FrozenNames.Count > 0 ? $", frozen: {string.Join(", ", freeze.FrozenNames)}{(phase.TrainBatchNorm ? " (BatchNorm training)" : "")}" : "");
 
     /// <summary>Shorter-side resize before the centre crop: size×256/224, as d2l's Resize(256)+CenterCrop(224).</summary>
     public static int ResizeFor(int size) => (int)Math.Round(size * 256 / 224.0);

@@ -56,7 +56,7 @@ public sealed record FineTuneOptions
     /// <summary>
     /// How much of the body is frozen, up to and including the named part: for a ResNet
     /// <c>none|stem|layer1…layer4|backbone</c> (<see cref="Tuning.FreezeLevels"/>), for BERT
-    /// <c>none|embeddings|layer1…layerN|backbone</c> (<see cref="Tuning.TextFreezePlan"/>).
+    /// <c>none|embeddings|layer1…layerN|backbone</c> (<see cref="Models.Bert.BertForSequenceClassification.FreezeTargetsFor"/>).
     /// </summary>
     public string Freeze { get; init; } = "none";
 
@@ -99,11 +99,14 @@ public sealed record FineTuneOptions
     /// <summary>Text: what feeds the classifier, the pooled [CLS] output or the mean of the token vectors.</summary>
     public TextPooling? Pooling { get; init; }
 
-    /// <summary>Text: share of all steps spent warming the learning rate up linearly (then it decays linearly to 0).</summary>
-    public double? WarmupRatio { get; init; }
+    /// <summary>Share of all steps spent warming the learning rate up linearly under the linear schedule (then it decays linearly to 0).</summary>
+    public double WarmupRatio { get; init; }
 
-    /// <summary>Text: largest global L2 norm of the gradients (0 = no clipping).</summary>
-    public double? ClipNorm { get; init; }
+    /// <summary>Largest global L2 norm of the gradients (0 = no clipping).</summary>
+    public double ClipNorm { get; init; }
+
+    /// <summary>AdamW's β2: 0.99 in the image recipes (fastai), 0.999 in the text recipe (BERT).</summary>
+    public double AdamBeta2 { get; init; } = 0.99;
 
     /// <summary>Text: name of the text column (CSV/TSV header) or key (JSON Lines).</summary>
     public string? TextColumn { get; init; }
@@ -198,13 +201,16 @@ public sealed record FineTuneOptions
         WarmupRatio = 0.1,
         ClipNorm = 1.0,
         Optimizer = OptimizerKind.AdamW,
+        AdamBeta2 = 0.999,
+        Recipe = RecipeKind.Sun2019,
+        Schedule = ScheduleKind.Linear,
         TextColumn = "text",
         LabelColumn = "label",
     };
 
-    /// <summary>The defaults for <paramref name="model"/>: <see cref="TextRecipe"/> for a text model of the zoo, else d2l's image recipe.</summary>
+    /// <summary>The defaults for <paramref name="model"/>: its family's recipe (<see cref="TextRecipe"/> for text, d2l's for images).</summary>
     public static FineTuneOptions RecipeFor(string model) =>
-        ModelZoo.Find(model)?.Task == ModelTask.Text ? TextRecipe(model) : new FineTuneOptions { Model = model };
+        ModelZoo.Find(model) is null ? new FineTuneOptions { Model = model } : Families.ModelFamilies.For(model).Recipe(model);
 
     /// <summary>True when <see cref="Model"/> is a text model of the zoo.</summary>
     public bool IsText => ModelZoo.Find(Model)?.Task == ModelTask.Text;
@@ -217,7 +223,8 @@ public sealed record FineTuneOptions
         this with
         {
             Init = InitMode.Scratch, ParamGroups = false, Lr = IsText ? 1e-4 : 5e-4, LrLow = null, LayerDecay = IsText ? LayerDecay : null,
-            Weights = null, ReuseHead = null, ReuseHeadClasses = null, Recipe = RecipeKind.D2l, Schedule = ScheduleKind.Constant,
+            Weights = null, ReuseHead = null, ReuseHeadClasses = null,
+            Recipe = IsText ? Recipe : RecipeKind.D2l, Schedule = IsText ? Schedule : ScheduleKind.Constant,
             Optimizer = IsText ? Optimizer : OptimizerKind.Sgd, Freeze = "none", Method = TuningMethod.Full,
             LoraR = Defaults.LoraR, LoraAlpha = Defaults.LoraAlpha, LoraDropout = Defaults.LoraDropout, LoraTargets = null,
         };

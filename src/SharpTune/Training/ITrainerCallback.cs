@@ -22,7 +22,7 @@ public interface ITrainerCallback
 
     /// <summary>
     /// After backward, before the optimiser step: gradients are there to clip, learning rates can still change
-    /// (see <see cref="GradientClipping"/>, <see cref="LinearWarmupDecay"/>, <see cref="Schedules.LrScheduler"/>).
+    /// (see <see cref="GradientClipping"/>, <see cref="Schedules.LrScheduler"/>).
     /// Here <see cref="StepProgress.Step"/> and <see cref="StepProgress.StepsPerEpoch"/> count optimiser steps
     /// (with gradient accumulation, fewer than batches).
     /// </summary>
@@ -39,4 +39,7 @@ public interface ITrainerCallback
 
     /// <summary>Checked after every epoch: true ends training early (e.g. early stopping).</summary>
     bool StopRequested => false;
+
+    /// <summary>Checked after every step: true ends training at once, mid-epoch (e.g. an LR range test that is done).</summary>
+    bool StopStepping => false;
 }

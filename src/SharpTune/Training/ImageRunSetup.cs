@@ -65,7 +65,7 @@ public sealed class ImageRunSetup : IDisposable
             ? tensor(ClassWeighting.Balanced(Data.Train.Samples.Select(s => s.Label).ToList(), Classes.Count))
             : null;
         bool batchNormTrains = options.Method == Training.TuningMethod.Full && (options.Freeze != "backbone" || options.TrainBn);
-        Settings = new TrainerSettings(options.LossReduction, options.LabelSmoothing, _classWeights, options.Accumulate,
+        Settings = new TrainerSettings(options.LossReduction, new ClassificationObjective(_classWeights, options.LabelSmoothing), options.Accumulate,
             group.Size > 1 ? group : null, MinTrainBatch: batchNormTrains ? 2 : 1);
     }
 

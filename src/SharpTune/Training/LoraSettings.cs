@@ -5,20 +5,14 @@ namespace SharpTune.Training;
 /// <summary>Turns the run options into a <see cref="LoraConfig"/>, with per-architecture default targets.</summary>
 public static class LoraSettings
 {
-    /// <summary>Default LoRA targets of ResNets: the 3×3 convolutions of layer4.</summary>
-    public const string ResNetDefaultTargets = @"re:layer4\.\d+\.conv[12]";
-
-    /// <summary>Default LoRA targets of BERT encoders: the query and value projections (Hu et al.'s choice).</summary>
-    public const string BertDefaultTargets = "query,value";
-
-    /// <summary>The LoRA config of a run.</summary>
-    public static LoraConfig For(FineTuneOptions options, string baseModel, string classifier)
+    /// <summary>The LoRA config of a run: the user's targets, or the model's default ones (<see cref="Models.IModelContract.DefaultLoraTargets"/>).</summary>
+    public static LoraConfig For(FineTuneOptions options, string baseModel, Models.IModelContract model)
     {
-        var targets = options.LoraTargets ?? (options.IsText ? BertDefaultTargets : ResNetDefaultTargets);
+        var targets = options.LoraTargets ?? model.DefaultLoraTargets;
         IReadOnlyList<string> list = targets.StartsWith("re:", StringComparison.Ordinal)
             ? [targets]
             : targets.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return new LoraConfig(options.LoraR, options.LoraAlpha, options.LoraDropout, list, [classifier], baseModel);
+        return new LoraConfig(options.LoraR, options.LoraAlpha, options.LoraDropout, list, [model.ClassifierName], baseModel);
     }
 
     /// <summary>
@@ -26,12 +20,12 @@ public static class LoraSettings
     /// directory is written: targets that match no layer are a usage error, found before any file exists.
     /// </summary>
     /// <exception cref="Configuration.OptionsException">The targets match no Linear/Conv2d layer of the model.</exception>
-    public static LoraModel? InjectFor(FineTuneOptions options, TorchSharp.torch.nn.Module model, string baseModel, string classifier)
+    public static LoraModel? InjectFor(FineTuneOptions options, TorchSharp.torch.nn.Module model, string baseModel, Models.IModelContract contract)
     {
         if (options.Method != TuningMethod.Lora) return null;
         try
         {
-            return LoraModel.Inject(model, For(options, baseModel, classifier));
+            return LoraModel.Inject(model, For(options, baseModel, contract));
         }
         catch (ArgumentException e)
         {

@@ -25,10 +25,10 @@ public static class LrFindJob
 
         using var setup = new ImageRunSetup(options, observer);
         var model = setup.Prepared.Model;
-        var phase = TrainingPlan.Build(options, model.ClassifierName, setup.Settings.StepsPerEpoch(setup.Train.BatchesPerEpoch))[0];
+        var phase = TrainingPlan.Build(options, model, setup.Settings.StepsPerEpoch(setup.Train.BatchesPerEpoch))[0];
         var freeze = new FreezePlan(model, phase.Freeze, phase.TrainBatchNorm);
         var groups = phase.Groups(freeze.TrainableParameters);
-        using var optimizer = ParameterGroups.Create(options.Optimizer, groups, options.Momentum, options.WeightDecay);
+        using var optimizer = ParameterGroups.Create(options.Optimizer, groups, options.Momentum, options.AdamBeta2);
         observer.Info($"LR range test: {steps} steps from {start:G2} to {end:G2} ({phase.Name}; group ratios kept: {string.Join(", ", groups.Select(g => g.Name))})");
 
         var result = LrFinder.Run(model, optimizer, groups.Select(g => g.LearningRate).ToList(), freeze.SetTrainingMode,

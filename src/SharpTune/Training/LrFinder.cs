@@ -20,60 +20,67 @@ public sealed record LrFinderResult(
     double Minimum);
 
 /// <summary>
-/// Leslie Smith's LR range test as fastai's <c>lr_find</c>: train for up to <c>steps</c> batches while the learning
-/// rate grows exponentially from <c>start</c> to <c>end</c>, record the loss, stop once it explodes (4× the best).
-/// The model it is given is changed: pass a throw-away copy.
+/// Leslie Smith's LR range test as fastai's <c>lr_find</c>: a callback on the ordinary <see cref="Trainer"/> that,
+/// for up to <c>steps</c> optimiser steps, grows the learning rate exponentially from <c>start</c> to <c>end</c>,
+/// records the loss and stops the trainer once it explodes (4× the best) or turns non-finite. The model it trains is
+/// changed: pass a throw-away copy.
 /// </summary>
 public static class LrFinder
 {
-    /// <summary>Runs the sweep; each group's rate keeps its ratio to the fastest group's.</summary>
+    /// <summary>
+    /// Runs the sweep with the trainer's own loop and objective; each group's rate keeps its ratio to the fastest
+    /// group's. One optimiser step per batch (no accumulation), no evaluation.
+    /// </summary>
     public static LrFinderResult Run(nn.Module<Tensor, Tensor> model, OptimizerHelper optimizer, IReadOnlyList<double> baseRates,
         Action<bool> setTrainingMode, TrainerSettings settings, IBatchSource train,
         double start = 1e-7, double end = 10, int steps = 100, CancellationToken cancel = default)
     {
-        double top = baseRates.Max();
-        var lrs = new List<double>();
-        var losses = new List<double>();
-        var smoothed = new List<double>();
-        double avg = 0, best = double.PositiveInfinity;
-        var reduction = settings.LossReduction == LossReduction.Sum ? nn.Reduction.Sum : nn.Reduction.Mean;
-        setTrainingMode(true);
-        int step = 0;
-        for (int epoch = 0; step < steps; epoch++)
+        var sweep = new Sweep(optimizer, baseRates, start, end, steps);
+        var trainer = new Trainer(model, optimizer, setTrainingMode, settings with { AccumulateBatches = 1 }, [sweep]);
+        try
         {
-            bool any = false;
-            foreach (var batch in train.Epoch(epoch))
-            {
-                cancel.ThrowIfCancellationRequested();
-                using var b = batch;
-                using var scope = NewDisposeScope();
-                any = true;
-                double lr = start * Math.Pow(end / start, step / (double)Math.Max(1, steps - 1));
-                int g = 0;
-                foreach (var group in optimizer.ParamGroups) group.LearningRate = lr * baseRates[g++] / top;
-
-                optimizer.zero_grad();
-                var logits = model.call(b.Inputs);
-                var loss = nn.functional.cross_entropy(logits, b.Labels, settings.ClassWeights, reduction: reduction, label_smoothing: settings.LabelSmoothing);
-                double value = loss.item<float>();
-                double perExample = reduction == nn.Reduction.Sum ? value / b.Count : value;
-                if (!double.IsFinite(perExample)) { step = steps; break; }
-                loss.backward();
-                optimizer.step();
-
-                avg = 0.98 * avg + 0.02 * perExample;
-                double s = avg / (1 - Math.Pow(0.98, step + 1));
-                lrs.Add(lr);
-                losses.Add(perExample);
-                smoothed.Add(s);
-                best = Math.Min(best, s);
-                step++;
-                if (step >= steps || (step > 10 && s > 4 * best)) { step = steps; break; }
-            }
-            if (!any) break;
+            trainer.Fit(train, test: null, 1, int.MaxValue, cancel);
         }
+        catch (NonFiniteLossException)
+        {
+            // The loss exploded: the sweep is over (the step that blew up is not recorded).
+        }
+        var (lrs, losses, smoothed) = (sweep.LearningRates, sweep.Losses, sweep.Smoothed);
         if (lrs.Count < 5) throw new InvalidOperationException($"the LR sweep stopped after {lrs.Count} steps; too few to suggest a learning rate");
         return new LrFinderResult(lrs, losses, smoothed, Valley(lrs, smoothed), Steepest(lrs, smoothed), lrs[smoothed.IndexOf(smoothed.Min())]);
+    }
+
+    /// <summary>Sets each step's learning rate before the optimiser step and records the loss after it.</summary>
+    private sealed class Sweep(OptimizerHelper optimizer, IReadOnlyList<double> baseRates, double start, double end, int steps) : ITrainerCallback
+    {
+        private readonly double _top = baseRates.Max();
+        private double _avg, _best = double.PositiveInfinity, _lr;
+        private bool _done;
+
+        public List<double> LearningRates { get; } = [];
+        public List<double> Losses { get; } = [];
+        public List<double> Smoothed { get; } = [];
+
+        public bool StopStepping => _done;
+
+        public void BeforeOptimizerStep(StepProgress progress)
+        {
+            _lr = start * Math.Pow(end / start, LearningRates.Count / (double)Math.Max(1, steps - 1));
+            int g = 0;
+            foreach (var group in optimizer.ParamGroups) group.LearningRate = _lr * baseRates[g++] / _top;
+        }
+
+        public void AfterStep(StepProgress progress)
+        {
+            int step = LearningRates.Count;
+            _avg = 0.98 * _avg + 0.02 * progress.Loss;
+            double s = _avg / (1 - Math.Pow(0.98, step + 1));
+            LearningRates.Add(_lr);
+            Losses.Add(progress.Loss);
+            Smoothed.Add(s);
+            _best = Math.Min(_best, s);
+            _done = LearningRates.Count >= steps || (LearningRates.Count > 10 && s > 4 * _best);
+        }
     }
 
     /// <summary>fastai's valley: the longest decreasing subsequence of the loss; suggest a point ~45% along it.</summary>

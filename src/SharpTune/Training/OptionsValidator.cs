@@ -1,5 +1,6 @@
 using SharpTune.Configuration;
 using SharpTune.Models;
+using SharpTune.Models.Bert;
 using SharpTune.Tuning;
 using static TorchSharp.torch;
 
@@ -102,7 +103,9 @@ public static class OptionsValidator
             problems.Add($"--max-length: {max} exceeds the {bert.MaxPositionEmbeddings} positions of '{entry.Name}'");
         if (o.HeadTokens is int head && o.MaxLength is int m && head > m - 2)
             problems.Add($"--head-tokens: {head} leaves no room within --max-length {m} ([CLS] and [SEP] take 2)");
-        if (o.Weights is null && TextFreezePlan.FrozenParts(o.Freeze, bert.NumHiddenLayers) is null)
-            problems.Add($"--freeze: '{o.Freeze}' is not one of {string.Join("|", TextFreezePlan.Names(bert.NumHiddenLayers))} for '{entry.Name}'");
+        if (o.Weights is null && BertForSequenceClassification.FrozenPartCountFor(o.Freeze, bert.NumHiddenLayers) is null)
+            problems.Add($"--freeze: '{o.Freeze}' is not one of {string.Join("|", BertForSequenceClassification.FreezeTargetsFor(bert.NumHiddenLayers))} for '{entry.Name}'");
+        if (o.Recipe == RecipeKind.Fastai)
+            problems.Add($"--recipe: fastai's recipe (BatchNorm training in a frozen body) is for image models; '{entry.Name}' uses sun2019 or d2l");
     }
 }

@@ -11,6 +11,11 @@ public enum RecipeKind
     /// (<c>slice(lr/200, lr/2)</c>) under one-cycle; AdamW, mean loss, weight decay 0.01, lr 2e-3.
     /// </summary>
     Fastai,
+    /// <summary>
+    /// Sun et al. 2019's BERT recipe (text models): AdamW, layer-wise decay, linear warm-up and decay, clipping; see
+    /// <see cref="FineTuneOptions.TextRecipe"/>. One phase, as d2l.
+    /// </summary>
+    Sun2019,
 }
 
 /// <summary>Class weighting of the loss.</summary>

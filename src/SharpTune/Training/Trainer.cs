@@ -31,7 +31,12 @@ public sealed class Trainer(
     /// metrics. Throws <see cref="NonFiniteLossException"/> at the first non-finite loss, before the optimiser step.
     /// Stops early when a callback requests it.
     /// </summary>
-    public IReadOnlyList<EpochMetrics> Fit(IBatchSource train, IBatchSource test, int startEpoch, int epochs, CancellationToken cancel = default)
+    /// <param name="train">Training batches.</param>
+    /// <param name="test">Evaluation batches; null = no evaluation and no epoch metrics (e.g. an LR range test).</param>
+    /// <param name="startEpoch">First epoch to train (1-based).</param>
+    /// <param name="epochs">Last epoch to train (inclusive).</param>
+    /// <param name="cancel">Stops after the current step.</param>
+    public IReadOnlyList<EpochMetrics> Fit(IBatchSource train, IBatchSource? test, int startEpoch, int epochs, CancellationToken cancel = default)
     {
         var results = new List<EpochMetrics>();
         foreach (var c in callbacks) c.BeforeFit(startEpoch, epochs);
@@ -39,10 +44,15 @@ public sealed class Trainer(
         {
             foreach (var c in callbacks) c.BeforeEpoch(epoch);
             var (trainLoss, trainAcc, seen, seconds, wait) = TrainEpoch(train, epoch, cancel);
+            if (test is null)
+            {
+                if (callbacks.Any(c => c.StopRequested || c.StopStepping)) break;
+                continue;
+            }
 
             foreach (var c in callbacks) c.BeforeEvaluate(epoch);
             setTrainingMode(false);
-            var eval = Evaluation.Run(model, test, afterFirstBatch: () => FaultInjection.Hit($"evaluate:{epoch}"), settings.Communicator);
+            var eval = Evaluation.Run(model, test, afterFirstBatch: () => FaultInjection.Hit($"evaluate:{epoch}"), settings.Communicator, settings.Task);
             // Weights can go bad while every training loss stays finite (BatchNorm statistics are not in the loss).
             if (!double.IsFinite(eval.MeanLoss)) throw new NonFiniteLossException(epoch, $"evaluation loss became {eval.MeanLoss}");
             var metrics = new EpochMetrics(epoch, trainLoss, trainAcc, eval.MeanLoss, eval.Accuracy,
@@ -102,6 +112,7 @@ public sealed class Trainer(
             var progress = new StepProgress(epoch, step, batches, perExample, batchCount);
             foreach (var c in callbacks) c.AfterStep(progress);
             FaultInjection.Hit($"step:{epoch}:{step}");
+            if (callbacks.Any(c => c.StopStepping)) break;
         }
         double seconds = clock.Elapsed.TotalSeconds;
         // An epoch that trained on nothing has no loss or accuracy to report (0 would read as a perfect loss).
@@ -119,13 +130,11 @@ public sealed class Trainer(
     }
 
     /// <summary>The loss to differentiate, and the batch's summed loss, correct predictions and size.</summary>
-    private (Tensor Loss, double LossSum, long Correct, int Count) LocalLoss(Tensor logits, Batch b, nn.Reduction reduction)
+    private (Tensor Loss, double LossSum, long Correct, int Count) LocalLoss(Tensor outputs, Batch b, nn.Reduction reduction)
     {
-        var loss = nn.functional.cross_entropy(logits, b.Labels, settings.ClassWeights, reduction: reduction,
-            label_smoothing: settings.LabelSmoothing);
+        var loss = settings.Task.Loss(outputs, b, reduction);
         double value = loss.item<float>();
-        long correct = logits.argmax(1).eq(b.Labels).sum().item<long>();
-        return (loss, reduction == nn.Reduction.Sum ? value : value * b.Count, correct, b.Count);
+        return (loss, reduction == nn.Reduction.Sum ? value : value * b.Count, settings.Task.Correct(outputs, b), b.Count);
     }
 
     /// <summary>
@@ -133,13 +142,11 @@ public sealed class Trainer(
     /// correct count and size global (so every process sees the same non-finite loss and logs the same figures); a
     /// mean loss is divided by the global denominator, so the gradients' sum over processes is the whole batch's.
     /// </summary>
-    private (Tensor Loss, double LossSum, long Correct, int Count) GlobalLoss(Tensor logits, Batch b, nn.Reduction reduction, ICommunicator group)
+    private (Tensor Loss, double LossSum, long Correct, int Count) GlobalLoss(Tensor outputs, Batch b, nn.Reduction reduction, ICommunicator group)
     {
-        var sum = nn.functional.cross_entropy(logits, b.Labels, settings.ClassWeights, reduction: nn.Reduction.Sum,
-            label_smoothing: settings.LabelSmoothing);
-        // A weighted mean divides by the labels' summed weights, as PyTorch's cross_entropy does.
-        double denominator = settings.ClassWeights is null ? b.Count : settings.ClassWeights.index_select(0, b.Labels).sum().item<float>();
-        double[] totals = [sum.item<float>(), logits.argmax(1).eq(b.Labels).sum().item<long>(), b.Count, denominator];
+        var sum = settings.Task.Loss(outputs, b, nn.Reduction.Sum);
+        // A weighted mean divides by the examples' summed weights, as PyTorch's cross_entropy does.
+        double[] totals = [sum.item<float>(), settings.Task.Correct(outputs, b), b.Count, settings.Task.MeanDenominator(b)];
         group.AllReduceSum(totals);
         var loss = reduction == nn.Reduction.Sum ? sum : sum / totals[3];
         double lossSum = reduction == nn.Reduction.Sum ? totals[0] : totals[0] / totals[3] * totals[2];

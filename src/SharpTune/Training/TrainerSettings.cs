@@ -1,11 +1,8 @@
-using static TorchSharp.torch;
-
 namespace SharpTune.Training;
 
 /// <summary>How the trainer computes the loss and steps the optimiser.</summary>
 /// <param name="LossReduction">How per-example losses are combined before backward.</param>
-/// <param name="LabelSmoothing">Label smoothing ε of the cross-entropy (0 = none).</param>
-/// <param name="ClassWeights">Per-class loss weights (null = equal), e.g. from <see cref="ClassWeighting.Balanced"/>.</param>
+/// <param name="Objective">The task's loss and metrics (null = plain cross-entropy classification).</param>
 /// <param name="AccumulateBatches">Batches whose gradients are summed before one optimiser step.</param>
 /// <param name="Communicator">
 /// Data parallelism: the processes that share every batch (each feeds its part; losses, gradients and metrics are
@@ -17,12 +14,14 @@ namespace SharpTune.Training;
 /// </param>
 public sealed record TrainerSettings(
     LossReduction LossReduction = LossReduction.Sum,
-    double LabelSmoothing = 0,
-    Tensor? ClassWeights = null,
+    IObjective? Objective = null,
     int AccumulateBatches = 1,
     Distributed.ICommunicator? Communicator = null,
     int MinTrainBatch = 1)
 {
+    /// <summary>The objective in force (<see cref="ClassificationObjective.Plain"/> when none was given).</summary>
+    public IObjective Task => Objective ?? ClassificationObjective.Plain;
+
     /// <summary>Optimiser steps in an epoch of <paramref name="batches"/> batches.</summary>
     public int StepsPerEpoch(int batches) => (batches + AccumulateBatches - 1) / AccumulateBatches;
 }

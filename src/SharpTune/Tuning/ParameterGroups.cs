@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace SharpTune.Tuning;
 
 /// <summary>A named group of parameters with its learning rate.</summary>
-/// <param name="Name">Group name (<c>backbone</c>, <c>head</c>, <c>all</c>, or a body part such as <c>layer3</c>).</param>
+/// <param name="Name">Group name (<c>backbone</c>, <c>head</c>, <c>all</c>, or a depth group such as <c>layer3</c>; <c>/no-decay</c> for the part weight decay leaves alone).</param>
 /// <param name="LearningRate">Learning rate of the group.</param>
 /// <param name="Parameters">The trainable parameters in the group.</param>
 public sealed record ParameterGroup(string Name, double LearningRate, IReadOnlyList<Parameter> Parameters)
@@ -19,87 +19,81 @@ public enum OptimizerKind
 {
     /// <summary>SGD (optionally with momentum), PyTorch semantics; L2 weight decay added to the gradient.</summary>
     Sgd,
-    /// <summary>AdamW (decoupled weight decay), betas (0.9, 0.99) as fastai.</summary>
+    /// <summary>AdamW (decoupled weight decay); β2 per recipe (fastai 0.99, BERT 0.999).</summary>
     AdamW,
 }
 
-/// <summary>Splits trainable parameters into the recipe's groups and builds the optimiser over them.</summary>
+/// <summary>How a run spreads learning rates over a model's parameters.</summary>
+public enum GroupingKind
+{
+    /// <summary>One rate for everything (the scratch recipe).</summary>
+    One,
+    /// <summary>Body at lr, head at lr × head multiplier (d2l).</summary>
+    BodyAndHead,
+    /// <summary>One group per depth group, rates geometric from LOW (input) to HIGH (head): fastai's <c>slice</c>.</summary>
+    Discriminative,
+    /// <summary>Layer-wise decay: lr·ξ^depth per depth group (ξ = layer decay), the head × head multiplier.</summary>
+    LayerDecay,
+}
+
+/// <summary>
+/// Splits a model's trainable parameters into the recipe's groups, for any model through its
+/// <see cref="IModelContract"/> (depth groups, decay depths, weight-decay exemptions), and builds the optimiser.
+/// </summary>
 public static class ParameterGroups
 {
-    /// <summary>
-    /// Two groups (backbone at <paramref name="lr"/>, head at <paramref name="lr"/> × <paramref name="headLrMult"/>)
-    /// or, when <paramref name="separateHead"/> is false, one group at <paramref name="lr"/>. Only parameters that
-    /// require gradients are included; empty groups are left out.
-    /// </summary>
-    public static IReadOnlyList<ParameterGroup> Split(IEnumerable<(string Name, Parameter Parameter)> trainable,
-        string classifierPrefix, double lr, double headLrMult, bool separateHead)
+    /// <summary>The groups of <paramref name="trainable"/> parameters of <paramref name="model"/>.</summary>
+    /// <param name="model">The model's contract.</param>
+    /// <param name="trainable">Parameters that train, by state-dict name.</param>
+    /// <param name="kind">How rates are spread.</param>
+    /// <param name="lr">Base rate (HIGH with <see cref="GroupingKind.Discriminative"/>).</param>
+    /// <param name="headLrMult">Head multiplier (<see cref="GroupingKind.BodyAndHead"/>, <see cref="GroupingKind.LayerDecay"/>).</param>
+    /// <param name="weightDecay">Weight decay of every group but the exempt parameters' (<see cref="IModelContract.ExemptFromWeightDecay"/>).</param>
+    /// <param name="lowLr">LOW of <see cref="GroupingKind.Discriminative"/>.</param>
+    /// <param name="layerDecay">ξ of <see cref="GroupingKind.LayerDecay"/>.</param>
+    public static IReadOnlyList<ParameterGroup> Build(IModelContract model, IEnumerable<(string Name, Parameter Parameter)> trainable,
+        GroupingKind kind, double lr, double headLrMult, double weightDecay, double lowLr = 0, double layerDecay = 1)
     {
         var list = trainable.ToList();
-        if (!separateHead) return [new ParameterGroup("all", lr, list.Select(p => p.Parameter).ToList())];
-        bool IsHead((string Name, Parameter Parameter) p) => p.Name.StartsWith(classifierPrefix + ".", StringComparison.Ordinal);
-        var groups = new List<ParameterGroup>
+        var depthGroups = model.DepthGroups;
+        string head = depthGroups[^1];
+        int last = depthGroups.Count - 1;
+        (string Group, double Lr) Place(string name) => kind switch
         {
-            new("backbone", lr, list.Where(p => !IsHead(p)).Select(p => p.Parameter).ToList()),
-            new("head", lr * headLrMult, list.Where(IsHead).Select(p => p.Parameter).ToList()),
+            GroupingKind.One => ("all", lr),
+            GroupingKind.BodyAndHead => model.DepthGroupOf(name) == head ? ("head", lr * headLrMult) : ("backbone", lr),
+            GroupingKind.Discriminative => (model.DepthGroupOf(name),
+                lowLr * Math.Pow(lr / lowLr, depthGroups.ToList().IndexOf(model.DepthGroupOf(name)) / (double)last)),
+            _ => (model.DepthGroupOf(name), model.DepthGroupOf(name) == head
+                ? lr * headLrMult
+                : lr * Math.Pow(layerDecay, model.DecayDepth(name))),
         };
-        return groups.Where(g => g.Parameters.Count > 0).ToList();
-    }
+        int Order(string group) => group switch { "all" or "backbone" => 0, "head" when kind == GroupingKind.BodyAndHead => 1, _ => depthGroups.ToList().IndexOf(group) };
 
-    /// <summary>Names of the depth groups of a ResNet, from the input to the head: stem, layer1…layer4, head.</summary>
-    public static IReadOnlyList<string> DepthGroupNames { get; } = ["stem", "layer1", "layer2", "layer3", "layer4", "head"];
-
-    /// <summary>
-    /// fastai's <c>slice(low, high)</c>: one group per depth (stem, layer1…layer4, head) with learning rates spread
-    /// geometrically from <paramref name="low"/> (stem) to <paramref name="high"/> (head).
-    /// </summary>
-    public static IReadOnlyList<ParameterGroup> Discriminative(IEnumerable<(string Name, Parameter Parameter)> trainable,
-        string classifierPrefix, double low, double high)
-    {
-        int last = DepthGroupNames.Count - 1;
-        return ByDepth(trainable, classifierPrefix, i => low * Math.Pow(high / low, i / (double)last));
-    }
-
-    /// <summary>
-    /// timm-style layer-wise decay: the head at <paramref name="lr"/>, each group below it ×<paramref name="decay"/>
-    /// (layer4 at lr·ξ, layer3 at lr·ξ², …, stem at lr·ξ⁵).
-    /// </summary>
-    public static IReadOnlyList<ParameterGroup> LayerDecay(IEnumerable<(string Name, Parameter Parameter)> trainable,
-        string classifierPrefix, double lr, double decay)
-    {
-        int last = DepthGroupNames.Count - 1;
-        return ByDepth(trainable, classifierPrefix, i => lr * Math.Pow(decay, last - i));
-    }
-
-    private static IReadOnlyList<ParameterGroup> ByDepth(IEnumerable<(string Name, Parameter Parameter)> trainable,
-        string classifierPrefix, Func<int, double> lrOfDepth)
-    {
-        int DepthOf(string name)
+        var groups = new List<ParameterGroup>();
+        foreach (var byGroup in list.GroupBy(p => Place(p.Name).Group).OrderBy(g => Order(g.Key)))
         {
-            if (name.StartsWith(classifierPrefix + ".", StringComparison.Ordinal)) return DepthGroupNames.Count - 1;
-            for (int i = 1; i <= 4; i++)
-                if (name.StartsWith($"layer{i}.", StringComparison.Ordinal)) return i;
-            return 0; // conv1, bn1
+            double groupLr = Place(byGroup.First().Name).Lr;
+            foreach (var exempt in new[] { false, true })
+            {
+                var members = byGroup.Where(p => model.ExemptFromWeightDecay(p.Name) == exempt).Select(p => p.Parameter).ToList();
+                if (members.Count == 0) continue;
+                groups.Add(new ParameterGroup(byGroup.Key + (exempt ? "/no-decay" : ""), groupLr, members) { WeightDecay = exempt ? 0 : weightDecay });
+            }
         }
-        var byDepth = trainable.GroupBy(p => DepthOf(p.Name)).ToDictionary(g => g.Key, g => g.Select(p => p.Parameter).ToList());
-        return Enumerable.Range(0, DepthGroupNames.Count)
-            .Where(byDepth.ContainsKey)
-            .Select(i => new ParameterGroup(DepthGroupNames[i], lrOfDepth(i), byDepth[i]))
-            .ToList();
+        return groups;
     }
 
-    /// <summary>Plain SGD (PyTorch semantics) over the groups, each with the same momentum and weight decay.</summary>
-    public static SGD CreateSgd(IReadOnlyList<ParameterGroup> groups, double momentum, double weightDecay)
-    {
-        var sgdGroups = groups.Select(g => new SGD.ParamGroup(g.Parameters, lr: g.LearningRate, momentum: momentum, weight_decay: weightDecay));
-        return optim.SGD(sgdGroups, groups[0].LearningRate, momentum: momentum, weight_decay: weightDecay);
-    }
-
-    /// <summary>Builds the optimiser of <paramref name="kind"/> over <paramref name="groups"/>.</summary>
-    public static OptimizerHelper Create(OptimizerKind kind, IReadOnlyList<ParameterGroup> groups, double momentum, double weightDecay) =>
+    /// <summary>
+    /// The optimiser of <paramref name="kind"/> over <paramref name="groups"/>, each group with its own rate and weight
+    /// decay: SGD with <paramref name="momentum"/>, or AdamW with β1 0.9, β2 <paramref name="beta2"/> and ε 1e-8.
+    /// </summary>
+    public static OptimizerHelper Create(OptimizerKind kind, IReadOnlyList<ParameterGroup> groups, double momentum, double beta2) =>
         kind switch
         {
-            OptimizerKind.Sgd => CreateSgd(groups, momentum, weightDecay),
-            _ => optim.AdamW(groups.Select(g => new AdamW.ParamGroup(g.Parameters, lr: g.LearningRate, beta1: 0.9, beta2: 0.99, weight_decay: weightDecay)),
-                groups[0].LearningRate, beta1: 0.9, beta2: 0.99, weight_decay: weightDecay),
+            OptimizerKind.Sgd => optim.SGD(groups.Select(g => new SGD.ParamGroup(g.Parameters, lr: g.LearningRate, momentum: momentum, weight_decay: g.WeightDecay ?? 0)),
+                groups[0].LearningRate, momentum: momentum),
+            _ => optim.AdamW(groups.Select(g => new AdamW.ParamGroup(g.Parameters, lr: g.LearningRate, beta1: 0.9, beta2: beta2, weight_decay: g.WeightDecay ?? 0)),
+                groups[0].LearningRate, beta1: 0.9, beta2: beta2, eps: 1e-8),
         };
 }

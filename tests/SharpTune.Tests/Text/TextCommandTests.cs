@@ -90,7 +90,7 @@ public class TextCommandTests
 
     [Theory]
     [InlineData("test-resnet", "--max-length", "64")]
-    [InlineData("test-resnet", "--warmup-ratio", "0.1")]
+    [InlineData("test-resnet", "--truncation", "head")]
     [InlineData("test-bert", "--size", "64")]
     [InlineData("test-bert", "--freeze", "layer3")]
     [InlineData("test-bert", "--freeze", "stem")]

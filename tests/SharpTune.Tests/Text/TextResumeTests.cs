@@ -8,7 +8,7 @@ namespace SharpTune.Tests.Text;
 
 public class TextResumeTests
 {
-    private sealed record Setup(BertForSequenceClassification Model, AdamW Optimizer, TextFreezePlan Plan, IReadOnlyList<ITrainerCallback> Hooks) : IDisposable
+    private sealed record Setup(BertForSequenceClassification Model, OptimizerHelper Optimizer, FreezePlan Plan, IReadOnlyList<ITrainerCallback> Hooks) : IDisposable
     {
         public void Dispose()
         {
@@ -23,13 +23,14 @@ public class TextResumeTests
     {
         manual_seed(42);
         var model = new BertForSequenceClassification(TinyBert.Config, 2, TextPooling.Mean);
-        var plan = new TextFreezePlan(model, "none");
-        var groups = LayerwiseLrDecay.Split(plan.TrainableParameters, 2, "classifier", 1e-3, 0.9, 1, 0.01);
-        var optimizer = LayerwiseLrDecay.CreateAdamW(groups);
+        var plan = new FreezePlan(model, "none");
+        var groups = ParameterGroups.Build(model, plan.TrainableParameters, GroupingKind.LayerDecay, 1e-3, 1, 0.01, layerDecay: 0.9);
+        var optimizer = ParameterGroups.Create(OptimizerKind.AdamW, groups, 0, 0.999);
         ITrainerCallback[] hooks =
         [
             new GradientClipping(groups.SelectMany(g => g.Parameters).ToList(), 1.0),
-            new LinearWarmupDecay(optimizer, Epochs * stepsPerEpoch, 0.1),
+            new SharpTune.Training.Schedules.LrScheduler(optimizer, groups.Select(g => g.LearningRate).ToList(),
+                new SharpTune.Training.Schedules.LinearWarmupDecaySchedule(0.1), 1, stepsPerEpoch, Epochs * stepsPerEpoch),
         ];
         return new Setup(model, optimizer, plan, hooks);
     }

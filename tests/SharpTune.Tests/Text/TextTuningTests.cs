@@ -12,8 +12,8 @@ public class TextTuningTests
     {
         manual_seed(5);
         using var model = new BertForSequenceClassification(TinyBert.Config, 2, TextPooling.Cls);
-        var plan = new TextFreezePlan(model, "none");
-        var groups = LayerwiseLrDecay.Split(plan.TrainableParameters, layers: 2, "classifier", lr: 1e-3, decay: 0.5, headLrMult: 10, weightDecay: 0.01);
+        var plan = new FreezePlan(model, "none");
+        var groups = ParameterGroups.Build(model, plan.TrainableParameters, GroupingKind.LayerDecay, lr: 1e-3, headLrMult: 10, weightDecay: 0.01, layerDecay: 0.5);
         double Lr(string name) => groups.Single(g => g.Name == name).LearningRate;
         Assert.Equal(1e-3 * 0.25, Lr("embeddings"), 12);   // ξ^L, L = 2
         Assert.Equal(1e-3 * 0.5, Lr("layer0"), 12);
@@ -24,8 +24,9 @@ public class TextTuningTests
         Assert.Equal(0, groups.Single(g => g.Name == "layer0/no-decay").WeightDecay); // biases and LayerNorm
         Assert.Equal(model.parameters().Count(), groups.Sum(g => g.Parameters.Count));
 
-        var flat = LayerwiseLrDecay.Split(plan.TrainableParameters, 2, "classifier", 1e-3, 0.5, 1, 0.01, layerWise: false);
+        var flat = ParameterGroups.Build(model, plan.TrainableParameters, GroupingKind.One, 1e-3, 1, 0.01);
         Assert.All(flat, g => Assert.Equal(1e-3, g.LearningRate));
+        Assert.Equal(["all", "all/no-decay"], flat.Select(g => g.Name));
     }
 
     [Theory]
@@ -35,12 +36,12 @@ public class TextTuningTests
     public void Freezing_the_lower_layers_leaves_them_out_of_the_trainable_parameters(string target, string[] frozen)
     {
         using var model = new BertForSequenceClassification(TinyBert.Config, 2, TextPooling.Cls);
-        var plan = new TextFreezePlan(model, target);
+        var plan = new FreezePlan(model, target);
         Assert.Equal(frozen, plan.FrozenNames);
         var trainable = plan.TrainableParameters.Select(p => p.Name).ToList();
         Assert.DoesNotContain(trainable, n => frozen.Any(f => n.StartsWith(f + ".", StringComparison.Ordinal)));
         Assert.Contains("classifier.weight", trainable);
-        Assert.Throws<ArgumentException>(() => new TextFreezePlan(model, "layer3"));
+        Assert.Throws<ArgumentException>(() => new FreezePlan(model, "layer3"));
     }
 
     [Fact]
@@ -48,13 +49,14 @@ public class TextTuningTests
     {
         using var model = nn.Linear(2, 2);
         using var optimizer = optim.AdamW(model.parameters(), lr: 0.1);
-        var schedule = new LinearWarmupDecay(optimizer, totalSteps: 20, warmupRatio: 0.1);
-        Assert.Equal(2, schedule.WarmupSteps);
-        Assert.Equal(0.5, schedule.Factor(0));    // (0 + 1) / 2
-        Assert.Equal(1.0, schedule.Factor(1));
-        Assert.Equal(1.0, schedule.Factor(2));    // first step after warm-up: (20 - 2) / 18
-        Assert.Equal(0.5, schedule.Factor(11));   // (20 - 11) / 18
-        Assert.Equal(1 / 18.0, schedule.Factor(19), 12);
+        var linear = new SharpTune.Training.Schedules.LinearWarmupDecaySchedule(0.1);
+        Assert.Equal(2, linear.WarmupSteps(20));
+        Assert.Equal(0.5, linear.Factor(0, 20));    // (0 + 1) / 2
+        Assert.Equal(1.0, linear.Factor(1, 20));
+        Assert.Equal(1.0, linear.Factor(2, 20));    // first step after warm-up: (20 - 2) / 18
+        Assert.Equal(0.5, linear.Factor(11, 20));   // (20 - 11) / 18
+        Assert.Equal(1 / 18.0, linear.Factor(19, 20), 12);
+        var schedule = new SharpTune.Training.Schedules.LrScheduler(optimizer, [0.1], linear, firstEpoch: 1, stepsPerEpoch: 10, totalSteps: 20);
 
         // Epoch 2, step 2 of 10 per epoch is global step 11: the group's rate is 0.1 × 0.5.
         schedule.BeforeOptimizerStep(new StepProgress(2, 2, 10, 0, 1));

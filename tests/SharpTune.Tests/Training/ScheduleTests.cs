@@ -49,21 +49,22 @@ public class ScheduleTests
     {
         using var model = ModelZoo.Get("test-resnet").Build(2);
         var plan = new FreezePlan(model, FreezeLevel.None);
-        var groups = ParameterGroups.Discriminative(plan.TrainableParameters, "fc", 1e-5, 1e-3);
+        var groups = ParameterGroups.Build(model, plan.TrainableParameters, GroupingKind.Discriminative, 1e-3, 1, 0, lowLr: 1e-5);
         Assert.Equal(["stem", "layer1", "layer2", "layer3", "layer4", "head"], groups.Select(g => g.Name));
         for (int i = 0; i < 6; i++) Assert.Equal(1e-5 * Math.Pow(100, i / 5.0), groups[i].LearningRate, 15);
         Assert.Equal(model.parameters().Count(), groups.Sum(g => g.Parameters.Count));
 
-        var decayed = ParameterGroups.LayerDecay(plan.TrainableParameters, "fc", 1e-3, 0.5);
-        Assert.Equal([1e-3 / 32, 1e-3 / 16, 1e-3 / 8, 1e-3 / 4, 1e-3 / 2, 1e-3], decayed.Select(g => g.LearningRate));
+        // Layer-wise decay: each depth group ×ξ below the one above; the head at lr × head multiplier.
+        var decayed = ParameterGroups.Build(model, plan.TrainableParameters, GroupingKind.LayerDecay, 1e-3, 10, 0, layerDecay: 0.5);
+        Assert.Equal([1e-3 / 32, 1e-3 / 16, 1e-3 / 8, 1e-3 / 4, 1e-3 / 2, 1e-2], decayed.Select(g => g.LearningRate));
     }
 
     [Fact]
     public void The_scheduler_sets_every_group_and_cycles_momentum()
     {
         using var model = ModelZoo.Get("test-resnet").Build(2);
-        var groups = ParameterGroups.Split(new FreezePlan(model, FreezeLevel.None).TrainableParameters, "fc", 0.01, 10, true);
-        using var sgd = ParameterGroups.CreateSgd(groups, momentum: 0.9, weightDecay: 0);
+        var groups = ParameterGroups.Build(model, new FreezePlan(model, FreezeLevel.None).TrainableParameters, GroupingKind.BodyAndHead, 0.01, 10, 0);
+        using var sgd = (TorchSharp.Modules.SGD)ParameterGroups.Create(OptimizerKind.Sgd, groups, momentum: 0.9, beta2: 0.99);
         var scheduler = new LrScheduler(sgd, [0.01, 0.1], new OneCycleSchedule(PctStart: 0.5), firstEpoch: 3, stepsPerEpoch: 10, totalSteps: 20);
         scheduler.BeforeOptimizerStep(new StepProgress(4, 1, 10, 0, 8)); // global step 10 of 20: the peak
         var pg = sgd.ParamGroups.ToList();
@@ -76,13 +77,13 @@ public class ScheduleTests
     public void Fastai_plan_trains_the_head_first_then_unfreezes_with_discriminative_rates()
     {
         var options = new FineTuneOptions { Recipe = RecipeKind.Fastai, Lr = 2e-3, FreezeEpochs = 1, Epochs = 3, TrainBn = true };
-        var phases = TrainingPlan.Build(options, "fc", stepsPerEpoch: 10);
+        using var model = ModelZoo.Get("test-resnet").Build(2);
+        var phases = TrainingPlan.Build(options, model, stepsPerEpoch: 10);
         Assert.Equal(2, phases.Count);
-        Assert.Equal((1, 1, FreezeLevel.Backbone), (phases[0].FirstEpoch, phases[0].LastEpoch, phases[0].Freeze));
-        Assert.Equal((2, 4, FreezeLevel.None), (phases[1].FirstEpoch, phases[1].LastEpoch, phases[1].Freeze));
+        Assert.Equal((1, 1, "backbone"), (phases[0].FirstEpoch, phases[0].LastEpoch, phases[0].Freeze));
+        Assert.Equal((2, 4, "none"), (phases[1].FirstEpoch, phases[1].LastEpoch, phases[1].Freeze));
         Assert.Equal(4, TrainingPlan.TotalEpochs(options));
 
-        using var model = ModelZoo.Get("test-resnet").Build(2);
         var head = phases[0].Groups(new FreezePlan(model, FreezeLevel.Backbone, trainBatchNorm: true).TrainableParameters);
         var onlyHeadAndBn = Assert.Single(head).Parameters.Count;
         Assert.Equal(2 + 2 * model.modules().OfType<TorchSharp.Modules.BatchNorm2d>().Count(), onlyHeadAndBn); // fc + every BN's weight and bias

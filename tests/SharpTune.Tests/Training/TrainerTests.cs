@@ -23,8 +23,8 @@ public class TrainerTests
         var model = ModelZoo.Get("test-resnet").Build(2);
         HeadInitializer.XavierUniform((TorchSharp.Modules.Linear)model.Classifier);
         var plan = new FreezePlan(model, FreezeLevel.None);
-        var groups = ParameterGroups.Split(plan.TrainableParameters, "fc", lr, 10, true);
-        return new Setup(model, ParameterGroups.CreateSgd(groups, momentum, 1e-3), plan);
+        var groups = ParameterGroups.Build(model, plan.TrainableParameters, GroupingKind.BodyAndHead, lr, 10, 1e-3);
+        return new Setup(model, (TorchSharp.Modules.SGD)ParameterGroups.Create(OptimizerKind.Sgd, groups, momentum, 0.99), plan);
     }
 
     private static Trainer TrainerFor(Setup s, params ITrainerCallback[] callbacks) =>

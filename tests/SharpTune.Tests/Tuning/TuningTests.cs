@@ -36,18 +36,18 @@ public class TuningTests
     {
         using var model = Tiny();
         var plan = new FreezePlan(model, FreezeLevel.None);
-        var groups = ParameterGroups.Split(plan.TrainableParameters, "fc", lr: 5e-5, headLrMult: 10, separateHead: true);
+        var groups = ParameterGroups.Build(model, plan.TrainableParameters, GroupingKind.BodyAndHead, lr: 5e-5, headLrMult: 10, weightDecay: 1e-3);
         Assert.Equal(["backbone", "head"], groups.Select(g => g.Name));
         Assert.Equal(5e-5, groups[0].LearningRate, 12);
         Assert.Equal(5e-4, groups[1].LearningRate, 12);
         Assert.Equal(2, groups[1].Parameters.Count);
         Assert.Equal(model.parameters().Count() - 2, groups[0].Parameters.Count);
 
-        using var sgd = ParameterGroups.CreateSgd(groups, momentum: 0.9, weightDecay: 1e-3);
+        using var sgd = ParameterGroups.Create(OptimizerKind.Sgd, groups, momentum: 0.9, beta2: 0.99);
         var lrs = sgd.ParamGroups.Select(g => g.LearningRate).ToList();
         Assert.Equal([5e-5, 5e-4], lrs);
 
-        var single = ParameterGroups.Split(plan.TrainableParameters, "fc", 5e-4, 10, separateHead: false);
+        var single = ParameterGroups.Build(model, plan.TrainableParameters, GroupingKind.One, 5e-4, 10, 1e-3);
         Assert.Equal(model.parameters().Count(), Assert.Single(single).Parameters.Count);
     }
 
@@ -55,8 +55,8 @@ public class TuningTests
     public void Weight_decay_and_momentum_reach_every_group()
     {
         using var model = Tiny();
-        var groups = ParameterGroups.Split(new FreezePlan(model, FreezeLevel.None).TrainableParameters, "fc", 0.1, 10, true);
-        using var sgd = ParameterGroups.CreateSgd(groups, momentum: 0, weightDecay: 0.5);
+        var groups = ParameterGroups.Build(model, new FreezePlan(model, FreezeLevel.None).TrainableParameters, GroupingKind.BodyAndHead, 0.1, 10, weightDecay: 0.5);
+        using var sgd = ParameterGroups.Create(OptimizerKind.Sgd, groups, momentum: 0, beta2: 0.99);
         var head = (Linear)model.Classifier;
         var before = head.weight!.clone();
         sgd.zero_grad();
@@ -76,14 +76,14 @@ public class TuningTests
         using var model = Tiny();
         var plan = new FreezePlan(model, level);
         Assert.Equal(frozen, plan.FrozenNames);
-        var groups = ParameterGroups.Split(plan.TrainableParameters, "fc", 0.1, 10, true);
+        var groups = ParameterGroups.Build(model, plan.TrainableParameters, GroupingKind.BodyAndHead, 0.1, 10, 0);
         var optimised = groups.SelectMany(g => g.Parameters).ToHashSet();
         var frozenPrefixes = frozen.Select(f => f + ".").ToArray();
         bool IsFrozen(string name) => frozenPrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal));
 
         var statsBefore = model.state_dict().Where(kv => IsFrozen(kv.Key) && kv.Key.Contains("running_")).ToDictionary(kv => kv.Key, kv => kv.Value.clone());
         Assert.NotEmpty(statsBefore);
-        using var sgd = ParameterGroups.CreateSgd(groups, 0, 0);
+        using var sgd = ParameterGroups.Create(OptimizerKind.Sgd, groups, 0, 0.99);
         plan.SetTrainingMode(true);
         using (var loss = model.call(randn(4, 3, 32, 32)).square().sum()) loss.backward();
         sgd.step();

@@ -85,3 +85,23 @@ public sealed record OneCycleSchedule(double PctStart = 0.25, double Div = 25, d
         return (1, (step - warm) / rest);
     }
 }
+
+/// <summary>
+/// Linear warm-up then linear decay (BERT's schedule; Sun et al. 2019 warm up over the first 10% of steps). The factor
+/// at 0-based step s of T steps with W = ⌈T × <paramref name="WarmupRatio"/>⌉ warm-up steps is (s + 1) / W during
+/// warm-up (s &lt; W), then (T − s) / (T − W): 1 at the first step after warm-up, 1/(T − W) at the last.
+/// </summary>
+/// <param name="WarmupRatio">Share of the steps spent warming up, in [0, 1).</param>
+public sealed record LinearWarmupDecaySchedule(double WarmupRatio) : LrSchedule
+{
+    /// <summary>Warm-up steps of a run of <paramref name="totalSteps"/> steps.</summary>
+    public long WarmupSteps(long totalSteps) => (long)Math.Ceiling(totalSteps * WarmupRatio);
+
+    /// <inheritdoc />
+    public override double Factor(long step, long totalSteps)
+    {
+        long warmup = WarmupSteps(totalSteps);
+        if (step < warmup) return (step + 1) / (double)warmup;
+        return Math.Max(0, totalSteps - step) / (double)Math.Max(1, totalSteps - warmup);
+    }
+}

@@ -11,4 +11,6 @@ public enum ScheduleKind
     Cosine,
     /// <summary>fastai's one-cycle: cosine up from lr/div to lr, then cosine down to lr/(div·1e5); momentum inversely.</summary>
     OneCycle,
+    /// <summary>Linear warm-up over a share of the steps (<c>--warmup-ratio</c>), then linear decay to zero (BERT's schedule).</summary>
+    Linear,
 }
