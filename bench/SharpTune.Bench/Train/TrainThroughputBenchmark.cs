@@ -44,7 +44,7 @@ public static class TrainThroughputBenchmark
             Precision = precision == "bf16" ? Precision.Bf16 : Precision.Fp32,
         };
         using var setup = new ImageRunSetup(options, SilentObserver.Instance);
-        var model = setup.Prepared.Model;
+        var model = (SharpTune.Models.ResNet)setup.Prepared.Model;
         var dtype = precision == "bf16-pure" ? ScalarType.BFloat16 : ScalarType.Float32;
         if (dtype != ScalarType.Float32) model.to(dtype);
         var plan = new FreezePlan(model, FreezeLevel.None);

@@ -52,7 +52,18 @@ public static class ExportCommand
             if (isLora) Console.WriteLine("LoRA run: exporting the merged weights (base + adapter); the adapter alone is in the run's adapter_model.safetensors");
 
             var runDirectory = new SharpTune.Training.RunDirectory(parsed.GetValue(run)!);
-            if (File.Exists(runDirectory.ModelInfoFile) && runDirectory.IsText)
+            var family = SharpTune.Families.ModelFamilies.ForRun(runDirectory);
+            if (family is not SharpTune.Families.Images.ImageFamily and not SharpTune.Families.Text.TextFamily)
+            {
+                // Families without an ONNX exporter of their own export their state dict; --verify compares through
+                // ONNX Runtime or a reloaded TorchSharp model, which these families do not have yet.
+                if (parsed.GetValue(verify)) throw new UsageException($"--verify: covers resnet and bert runs; this run is '{family.Architecture}'");
+                CheckOverwrite(RunExporter.OutputFiles(runDirectory.Path, fmt, parsed.GetValue(output)), parsed.GetValue(output), parsed.GetValue(force));
+                foreach (var file in family.Export(runDirectory, fmt, parsed.GetValue(output), onnxOptions).Files)
+                    Console.WriteLine($"wrote {file} ({new FileInfo(file).Length:N0} bytes)");
+                return 0;
+            }
+            if (family is SharpTune.Families.Text.TextFamily)
             {
                 CheckText(fmt, onnxOptions);
                 var vocabName = Path.GetFileName(runDirectory.ReadTextModelInfo().VocabFile);

@@ -41,6 +41,10 @@ public interface IModelFamily
     /// itself, with the run's preprocessing.
     /// </summary>
     RunEvaluation Evaluate(RunDirectory run, string dataPath, int batchSize);
+
+    /// <summary>Writes the run's model for use outside SharpTune (the formats the family supports).</summary>
+    /// <exception cref="Configuration.OptionsException">A format the family does not export.</exception>
+    Export.ExportResult Export(RunDirectory run, Export.ExportFormat format, string? output, Export.OnnxExportOptions onnx);
 }
 
 /// <summary>What a family's models take at inference.</summary>

@@ -34,8 +34,8 @@ public sealed class MixedPrecision
         if (ComputeType is not ScalarType low) return conv.call(x);
         using var scope = NewDisposeScope();
         var y = nn.functional.conv2d(x.to(low), conv.weight!.to(low), conv.bias?.to(low), conv.stride, conv.padding, conv.dilation, conv.groups);
-        // This path bypasses the module's forward hooks, so a LoRA update is added here (in fp32).
-        if (Tuning.Lora.LoraLayer.Of(conv) is { Applies: true } lora) y = y + lora.Update(x.to(ScalarType.Float32));
+        // This path bypasses the module's forward hooks, so a tuner's update (LoRA …) is added here (in fp32).
+        if (ModuleAdapters.Of(conv) is { Applies: true } adapter) y = y + adapter.Update(x.to(ScalarType.Float32));
         return y.MoveToOuterDisposeScope();
     }
 
@@ -56,7 +56,7 @@ public sealed class MixedPrecision
         if (ComputeType is not ScalarType low) return linear.call(x);
         using var scope = NewDisposeScope();
         var y = nn.functional.linear(x.to(low), linear.weight!.to(low), linear.bias?.to(low)).to(ScalarType.Float32);
-        if (Tuning.Lora.LoraLayer.Of(linear) is { Applies: true } lora) y = y + lora.Update(x.to(ScalarType.Float32));
+        if (ModuleAdapters.Of(linear) is { Applies: true } adapter) y = y + adapter.Update(x.to(ScalarType.Float32));
         return y.MoveToOuterDisposeScope();
     }
 }

@@ -13,6 +13,12 @@ public sealed record ZooEntry(string Name, string Description, ResNetSpec? Spec,
     /// <summary>The encoder and vocabulary of a text model; null for an image model.</summary>
     public TextModelSpec? Text { get; init; }
 
+    /// <summary>
+    /// The shape of a model of another family than ResNet or BERT (e.g. a ViT config): the family recognises its
+    /// entries by it (<c>IModelFamily.Handles</c>), so a new family needs no field here.
+    /// </summary>
+    public object? Architecture { get; init; }
+
     /// <summary>Image or text.</summary>
     public ModelTask Task => Text is null ? ModelTask.Image : ModelTask.Text;
 

@@ -101,8 +101,9 @@ public static class FineTuneJob
             observer.Info($"data parallel: {group.Size} processes ({group.LocalSize} on this host), {get_num_threads()} threads each, " +
                           $"global batch {family.BatchSize}{(model is ResNet ? $", BatchNorm {(options.SyncBn ? "synchronised" : "per process")}" : "")}");
 
-        // LoRA targets that match nothing are a usage error: injected before anything is written.
-        using var lora = LoraSettings.InjectFor(options, model, family.ModelName, contract);
+        // The method's tuner (LoRA …) wraps the model before anything is written: options that do not fit it (targets
+        // that match nothing) are usage errors with nothing on disk.
+        using var tuned = Tuners.For(options.Method)?.Apply(options, model, contract, family.ModelName);
         // The configuration saved is what runs: a batch size clamped to the training set is saved clamped.
         options = options with { BatchSize = family.BatchSize };
         if (writes)
@@ -117,9 +118,7 @@ public static class FineTuneJob
         int stepsPerEpoch = settings.StepsPerEpoch(train.BatchesPerEpoch);
         var phases = TrainingPlan.Build(options, contract, stepsPerEpoch);
         int totalEpochs = phases[^1].LastEpoch;
-        if (lora is not null)
-            observer.Info($"LoRA r={lora.Config.R} alpha={lora.Config.LoraAlpha} on {lora.Layers.Count} layers ({string.Join(", ", lora.Layers.Select(l => l.Name).Take(6))}{(lora.Layers.Count > 6 ? ", …" : "")}): " +
-                          $"{lora.TrainableParameters:N0} of {lora.TotalParameters:N0} parameters train ({100.0 * lora.TrainableParameters / lora.TotalParameters:0.00}%)");
+        if (tuned is not null) observer.Info(tuned.Describe());
 
         var history = new List<EpochMetrics>();
         var resumeState = resume ? Checkpoint.Latest(run.CheckpointFolder) : null;
@@ -141,10 +140,10 @@ public static class FineTuneJob
         {
             int done = history.Count;
             if (done >= phase.LastEpoch) continue;
-            // With LoRA the whole body is frozen (BatchNorm statistics included) except the adapters.
-            var freeze = lora is null
+            // With a tuner the whole body is frozen (BatchNorm statistics included) except the tuner's parameters.
+            var freeze = tuned is null
                 ? new FreezePlan(contract, phase.Freeze, phase.TrainBatchNorm)
-                : new FreezePlan(contract, "backbone", trainBatchNorm: false, LoraSettings.IsAdapterParameter);
+                : new FreezePlan(contract, "backbone", trainBatchNorm: false, tuned.IsTunerParameter);
             var groups = phase.Groups(freeze.TrainableParameters);
             using var optimizer = ParameterGroups.Create(options.Optimizer, groups, options.Momentum, options.AdamBeta2);
             if (resumeState is not null && done >= phase.FirstEpoch)
@@ -175,19 +174,19 @@ public static class FineTuneJob
             if (stoppedEarly) observer.Info($"early stopping: no better test accuracy since epoch {best.Best.Epoch}; keeping its weights");
         }
 
-        // Final artefacts (the root's job); summary.json last, so that its presence means "complete". A LoRA run keeps
-        // its adapter (PEFT files) and saves the merged weights as the plain model.
+        // Final artefacts (the root's job); summary.json last, so that its presence means "complete". A tuned run keeps
+        // the tuner's files (PEFT's adapter) and saves the merged weights as the plain model.
         var mode = options.Init == InitMode.Pretrained ? "finetune" : "scratch";
-        long totalParams = lora?.TotalParameters ?? model.parameters().Sum(p => p.numel());
+        long totalParams = tuned?.TotalParameters ?? model.parameters().Sum(p => p.numel());
         if (writes)
         {
-            if (lora is not null)
+            if (tuned is not null)
             {
-                lora.Save(run.Path);
-                lora.Merge();
+                tuned.Save(run.Path);
+                tuned.Merge();
             }
             FiniteCheck.EnsureFinite(model, history[^1].Epoch);
-            var weights = model.state_dict().Where(kv => !LoraSettings.IsAdapterParameter(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
+            var weights = model.state_dict().Where(kv => tuned is null || !tuned.IsTunerParameter(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
             StateDictFile.WriteSafetensors(run.WeightsFile, weights);
             RunJson.Write(run.ModelInfoFile, family.ModelInfo(run));
             Curves.Save(run.CurvesFile, $"{mode}: {family.ModelName} on {family.DatasetName}", Curves.ForRun(history));

@@ -21,7 +21,12 @@ public sealed class ImageRunSetup : IDisposable
     /// (<paramref name="group"/>), the loaders take this process's part of every batch, threads are capped so the
     /// processes of a host do not oversubscribe it, and <c>--sync-bn</c> synchronises BatchNorm over the group.
     /// </summary>
-    public ImageRunSetup(FineTuneOptions options, IRunObserver observer, ICommunicator? group = null)
+    /// <param name="options">The run's options.</param>
+    /// <param name="observer">Where progress and warnings go.</param>
+    /// <param name="group">The processes of a data-parallel run (null = this one).</param>
+    /// <param name="prepare">Builds the model for the classes (default: the zoo's ResNet, <see cref="ModelSetup.Prepare"/>).</param>
+    public ImageRunSetup(FineTuneOptions options, IRunObserver observer, ICommunicator? group = null,
+        Func<FineTuneOptions, IReadOnlyList<string>, PreparedModel>? prepare = null)
     {
         _group = group ??= SingleProcess.Instance;
         set_num_threads(ThreadBudget.For(options.Threads, group));
@@ -30,9 +35,18 @@ public sealed class ImageRunSetup : IDisposable
         foreach (var bad in Data.BadImages) observer.Warning($"skipped {bad}");
         foreach (var link in Data.SkippedLinks) observer.Warning($"link not followed: {link}");
 
-        Prepared = ModelSetup.Prepare(options, Classes);
-        if (options.Precision.IsBf16()) Prepared.Model.ComputeType = ScalarType.BFloat16;
-        if (options.SyncBn) Prepared.Model.SyncBatchNormGroup = group;
+        Prepared = (prepare ?? ModelSetup.Prepare)(options, Classes);
+        if (options.Precision.IsBf16() || options.SyncBn)
+        {
+            // Mixed precision and synchronised BatchNorm are the ResNet's (its layers run through MixedPrecision).
+            if (Prepared.Model is not Models.ResNet resnet)
+            {
+                Prepared.Model.Dispose();
+                throw new Configuration.OptionsException($"--{(options.SyncBn ? "sync-bn" : "precision")}: not supported by '{Prepared.Entry.Name}' (ResNet models only)");
+            }
+            if (options.Precision.IsBf16()) resnet.ComputeType = ScalarType.BFloat16;
+            if (options.SyncBn) resnet.SyncBatchNormGroup = group;
+        }
         if (Prepared.Load is not null) observer.Info("weights: " + Prepared.Load.Summary());
         foreach (var row in Prepared.ReusedRows)
             observer.Info($"head row {row.TargetIndex} '{row.TargetClass}' reused from '{row.SourceClass}' (row {row.SourceIndex})");

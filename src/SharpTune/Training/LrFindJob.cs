@@ -24,14 +24,14 @@ public static class LrFindJob
         OutputProbe.EnsureWritable(outDir, "--out");
 
         using var setup = new ImageRunSetup(options, observer);
-        var model = setup.Prepared.Model;
+        var model = (Models.IModelContract)setup.Prepared.Model;
         var phase = TrainingPlan.Build(options, model, setup.Settings.StepsPerEpoch(setup.Train.BatchesPerEpoch))[0];
         var freeze = new FreezePlan(model, phase.Freeze, phase.TrainBatchNorm);
         var groups = phase.Groups(freeze.TrainableParameters);
         using var optimizer = ParameterGroups.Create(options.Optimizer, groups, options.Momentum, options.AdamBeta2);
         observer.Info($"LR range test: {steps} steps from {start:G2} to {end:G2} ({phase.Name}; group ratios kept: {string.Join(", ", groups.Select(g => g.Name))})");
 
-        var result = LrFinder.Run(model, optimizer, groups.Select(g => g.LearningRate).ToList(), freeze.SetTrainingMode,
+        var result = LrFinder.Run(setup.Prepared.Model, optimizer, groups.Select(g => g.LearningRate).ToList(), freeze.SetTrainingMode,
             setup.Settings, setup.Train, start, end, steps, cancel);
         Directory.CreateDirectory(outDir);
         LrFinderPlot.Save(Path.Combine(outDir, "lr-find.png"), result, $"LR range test: {setup.Prepared.Entry.Name} on {Path.GetFileName(setup.Data.Root.TrimEnd('/'))}");

@@ -8,11 +8,11 @@ using ResNet = SharpTune.Models.ResNet;
 namespace SharpTune.Training;
 
 /// <summary>A model ready for training, and how it was made.</summary>
-/// <param name="Model">The classifier.</param>
+/// <param name="Model">The classifier (its <see cref="IModelContract"/> tells the engine how to tune it).</param>
 /// <param name="Entry">Its zoo entry.</param>
 /// <param name="Load">Report of the pretrained weights loaded, or null for scratch.</param>
 /// <param name="ReusedRows">Head rows initialised from another classifier.</param>
-public sealed record PreparedModel(ResNet Model, ZooEntry Entry, LoadReport? Load, IReadOnlyList<ReusedRow> ReusedRows);
+public sealed record PreparedModel(nn.Module<Tensor, Tensor> Model, ZooEntry Entry, LoadReport? Load, IReadOnlyList<ReusedRow> ReusedRows);
 
 /// <summary>Builds the model of a run: body (pretrained or random), new Xavier head, optional head-row reuse.</summary>
 public static class ModelSetup

@@ -50,7 +50,7 @@ public static class OptionsValidator
             CheckScope(o, entry, problems);
             if (!text) CheckImageBatch(o, problems);
             if (text) CheckText(o, entry, problems);
-            else if (FreezeLevels.TryParse(o.Freeze) is null)
+            else if (entry.Spec is not null && FreezeLevels.TryParse(o.Freeze) is null)
                 problems.Add($"--freeze: '{o.Freeze}' is not one of {string.Join("|", FreezeLevels.Names)} for the image model '{entry.Name}'");
         }
         if (problems.Count > 0) throw new OptionsException(problems);

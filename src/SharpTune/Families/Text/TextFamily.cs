@@ -51,6 +51,13 @@ public sealed class TextFamily : IModelFamily
         return new RunEvaluation(result, model.Classes, split.Path, split.BadRecords.Select(b => b.ToString()).ToList());
     }
 
+    /// <inheritdoc />
+    public Export.ExportResult Export(RunDirectory run, Export.ExportFormat format, string? output, Export.OnnxExportOptions onnx)
+    {
+        using var model = TextClassifier.Load(run.Path);
+        return SharpTune.Export.RunExporter.Export(model, format, output, onnx);
+    }
+
     private sealed class Loaded(TextClassifier model) : IRunClassifier
     {
         public IReadOnlyList<string> Classes => model.Classes;

@@ -11,9 +11,8 @@ namespace SharpTune.Tuning.Lora;
 /// (<c>…query.lora_A.weight</c>). A is Kaiming-uniform, B zero: a fresh adapter leaves the model's output unchanged.
 /// For convolutions, A has the base kernel, stride and padding and B is 1×1 (PEFT's Conv2d LoRA).
 /// </summary>
-public sealed class LoraLayer : IDisposable
+public sealed class LoraLayer : Models.IModuleAdapter, IDisposable
 {
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<nn.Module, LoraLayer> Attached = new();
     private readonly nn.HookableModule<Func<nn.Module<Tensor, Tensor>, Tensor, Tensor>, Func<nn.Module<Tensor, Tensor>, Tensor, Tensor, Tensor>>.HookRemover _hook;
 
     /// <summary>Attaches a LoRA update of rank <paramref name="r"/> to <paramref name="baseLayer"/>.</summary>
@@ -47,7 +46,7 @@ public sealed class LoraLayer : IDisposable
         baseLayer.register_module("lora_B", B);
         foreach (var p in baseLayer.named_parameters(recurse: false)) p.parameter.requires_grad = false;
         _hook = baseLayer.register_forward_hook((_, input, output) => Applies ? output + Update(input) : output);
-        Attached.AddOrUpdate(baseLayer, this);
+        Models.ModuleAdapters.Attach(baseLayer, this);
     }
 
     /// <summary>Module name of the base layer in the model.</summary>
@@ -78,7 +77,7 @@ public sealed class LoraLayer : IDisposable
     public bool Applies => Enabled && !Merged;
 
     /// <summary>The LoRA layer attached to <paramref name="module"/>, if any (for code that bypasses forward hooks).</summary>
-    public static LoraLayer? Of(nn.Module module) => Attached.TryGetValue(module, out var layer) ? layer : null;
+    public static LoraLayer? Of(nn.Module module) => Models.ModuleAdapters.Of(module) as LoraLayer;
 
     /// <summary>The update for input <paramref name="x"/>: B(A(dropout(x))) · scaling.</summary>
     public Tensor Update(Tensor x)
@@ -124,7 +123,7 @@ public sealed class LoraLayer : IDisposable
         Base.register_module("lora_B", null!);
         A.Dispose();
         B.Dispose();
-        Attached.Remove(Base);
+        Models.ModuleAdapters.Detach(Base);
     }
 
     /// <summary>The weight parameter of a Linear or Conv2d.</summary>
