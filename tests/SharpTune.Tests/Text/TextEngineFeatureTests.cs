@@ -27,7 +27,7 @@ public class TextEngineFeatureTests
     private static string[] Args(string data, string run, params string[] extra) =>
     [
         "finetune", "--data", data, "--out", run, "--model", "test-bert", "--init", "scratch", "--max-length", "16",
-        "--batch-size", "8", "--lr", "0.003", "--threads", "1", .. extra,
+        "--batch-size", "8", "--threads", "1", .. extra.Contains("--lr") ? extra : [.. extra, "--lr", "0.003"],
     ];
 
     private static JsonElement Summary(string run) => JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "summary.json"))).RootElement;
