@@ -11,6 +11,7 @@ public static class ModelFamilies
     [
         new Images.ImageFamily(),
         new Text.TextFamily(),
+        new Vit.VitFamily(),
     ];
 
     /// <summary>The family of zoo model <paramref name="model"/>.</summary>

