@@ -64,7 +64,7 @@ public static class OptionTable
             o => o.EarlyStopping.ToString(Inv), (o, v) => o with { EarlyStopping = Int(v, min: 0, max: OptionRanges.MaxEpochs) }),
         new("sync-bn", "Data-parallel runs (--distributed mpi): BatchNorm statistics over the global batch of all processes instead of each process's part (DDP's default).",
             o => o.SyncBn ? "true" : "false", (o, v) => o with { SyncBn = Bool(v) }, OnlyFor: ModelTask.Image),
-        new("precision", "fp32, or bf16: mixed precision (bf16 convolutions; fp32 weights, BatchNorm and loss) on CPUs with native bf16 (avx512_bf16 or amx_bf16; refused elsewhere, where it is emulated and about 10x slower); bf16-force: bf16 even then.",
+        new("precision", "fp32, or bf16: mixed precision (bf16 convolutions and linear layers; fp32 weights, norms and loss) on CPUs with native bf16 (avx512_bf16 or amx_bf16; refused elsewhere, where it is emulated and about 10x slower); bf16-force: bf16 even then.",
             o => o.Precision.Name(), (o, v) => o with { Precision = Precisions.Parse(v) }),
         new("method", "full (train the weights) or lora (low-rank adapters on frozen weights; the new head trains fully).",
             o => o.Method.ToString().ToLowerInvariant(), (o, v) => o with { Method = Enum<TuningMethod>(v) }),

@@ -60,3 +60,10 @@ public sealed class MixedPrecision
         return y.MoveToOuterDisposeScope();
     }
 }
+
+/// <summary>A model whose convolutions and linear layers can run in a lower compute type (<see cref="MixedPrecision"/>).</summary>
+public interface IMixedPrecisionModel
+{
+    /// <summary>The compute type of its convolutions and linear layers; null = fp32.</summary>
+    ScalarType? ComputeType { get; set; }
+}

@@ -11,7 +11,7 @@ namespace SharpTune.Models;
 /// (TorchVision's keeps its blocks internal and its <c>fc</c> private) to give it the <see cref="IClassifierModel"/>
 /// contract.
 /// </summary>
-public sealed class ResNet : Module<Tensor, Tensor>, IModelContract
+public sealed class ResNet : Module<Tensor, Tensor>, IModelContract, IMixedPrecisionModel
 {
 #pragma warning disable IDE1006 // field names are state-dict keys
     private readonly Conv2d conv1;

@@ -36,16 +36,16 @@ public sealed class ImageRunSetup : IDisposable
         foreach (var link in Data.SkippedLinks) observer.Warning($"link not followed: {link}");
 
         Prepared = (prepare ?? ModelSetup.Prepare)(options, Classes);
-        if (options.Precision.IsBf16() || options.SyncBn)
+        // Mixed precision and synchronised BatchNorm need models whose layers run through MixedPrecision.
+        if (options.Precision.IsBf16())
         {
-            // Mixed precision and synchronised BatchNorm are the ResNet's (its layers run through MixedPrecision).
-            if (Prepared.Model is not Models.ResNet resnet)
-            {
-                Prepared.Model.Dispose();
-                throw new Configuration.OptionsException($"--{(options.SyncBn ? "sync-bn" : "precision")}: not supported by '{Prepared.Entry.Name}' (ResNet models only)");
-            }
-            if (options.Precision.IsBf16()) resnet.ComputeType = ScalarType.BFloat16;
-            if (options.SyncBn) resnet.SyncBatchNormGroup = group;
+            if (Prepared.Model is not Models.IMixedPrecisionModel mixed) throw Unsupported("precision");
+            mixed.ComputeType = ScalarType.BFloat16;
+        }
+        if (options.SyncBn)
+        {
+            if (Prepared.Model is not Models.ResNet resnet) throw Unsupported("sync-bn");
+            resnet.SyncBatchNormGroup = group;
         }
         if (Prepared.Load is not null) observer.Info("weights: " + Prepared.Load.Summary());
         foreach (var row in Prepared.ReusedRows)
@@ -107,6 +107,13 @@ public sealed class ImageRunSetup : IDisposable
 
     /// <summary>Examples per batch in this run (the requested size, clamped to the training set's).</summary>
     public int BatchSize { get; }
+
+    private Configuration.OptionsException Unsupported(string option)
+    {
+        var name = Prepared.Entry.Name;
+        Prepared.Model.Dispose();
+        return new Configuration.OptionsException($"--{option}: not supported by '{name}'");
+    }
 
     /// <summary>Batches each loader prepares ahead of training.</summary>
     public const int Prefetch = 2;

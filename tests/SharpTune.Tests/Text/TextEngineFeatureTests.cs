@@ -60,6 +60,25 @@ public class TextEngineFeatureTests
     }
 
     [Fact]
+    public void A_text_run_computes_its_linear_layers_in_bf16_when_asked()
+    {
+        using var dir = new TempDirectory();
+        var data = Csv(dir.File("data"));
+        // bf16-force: the test must run on CPUs without native bf16 too (emulated there, slow but tiny here).
+        var fp32 = CliProcess.Run(null, Args(data, dir.File("fp32"), "--epochs", "1"));
+        var bf16 = CliProcess.Run(null, Args(data, dir.File("bf16"), "--epochs", "1", "--precision", "bf16-force"));
+        Assert.True(fp32.Code == 0, fp32.Stderr);
+        Assert.True(bf16.Code == 0, bf16.Stderr);
+        Assert.Equal("bf16-force", Config(dir.File("bf16"))["precision"]);
+        double lossFp32 = Summary(dir.File("fp32")).GetProperty("final").GetProperty("train_loss").GetDouble();
+        double lossBf16 = Summary(dir.File("bf16")).GetProperty("final").GetProperty("train_loss").GetDouble();
+        // Same seed and data: only the compute type differs. bf16 keeps 8 bits of mantissa (relative rounding 2^-9), so
+        // the losses differ, but by far less than the loss itself.
+        Assert.NotEqual(lossFp32, lossBf16);
+        Assert.InRange(Math.Abs(lossFp32 - lossBf16) / lossFp32, 1e-9, 0.1);
+    }
+
+    [Fact]
     public void Early_stopping_ends_a_text_run_and_keeps_its_best_epoch()
     {
         using var dir = new TempDirectory();

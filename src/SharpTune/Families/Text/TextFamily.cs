@@ -97,6 +97,7 @@ internal sealed class TextFamilyRun : FamilyRun
         manual_seed(options.Seed);
         _setup = TextModels.Create(entry, Classes.Count, options.Pooling!.Value, options.Init == InitMode.Pretrained, options.Weights);
         if (_setup.Load is not null) observer.Info("weights: " + _setup.Load.Summary());
+        if (options.Precision.IsBf16()) _setup.Model.ComputeType = ScalarType.BFloat16;
 
         var encoder = TextEncoder.FromVocabulary(_setup.Vocabulary);
         _truncation = new TextTruncation(options.Truncation!.Value, options.HeadTokens);

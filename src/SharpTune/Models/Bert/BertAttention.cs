@@ -16,10 +16,10 @@ public sealed class BertAttention : Module<Tensor, Tensor, Tensor>
 #pragma warning restore IDE1006
 
     /// <summary>Builds the block for <paramref name="config"/>.</summary>
-    public BertAttention(BertConfig config) : base(nameof(BertAttention))
+    public BertAttention(BertConfig config, MixedPrecision? precision = null) : base(nameof(BertAttention))
     {
-        self = new BertSelfAttention(config);
-        output = new BertResidualOutput(config.HiddenSize, config.HiddenSize, config);
+        self = new BertSelfAttention(config, precision);
+        output = new BertResidualOutput(config.HiddenSize, config.HiddenSize, config, precision);
         RegisterComponents();
     }
 
@@ -42,10 +42,12 @@ public sealed class BertResidualOutput : Module<Tensor, Tensor, Tensor>
     private readonly LayerNorm LayerNorm;
     private readonly Dropout dropout;
 #pragma warning restore IDE1006
+    private readonly MixedPrecision _precision;
 
     /// <summary>Projects <paramref name="inFeatures"/> to <paramref name="outFeatures"/> (= hidden size).</summary>
-    public BertResidualOutput(int inFeatures, int outFeatures, BertConfig config) : base(nameof(BertResidualOutput))
+    public BertResidualOutput(int inFeatures, int outFeatures, BertConfig config, MixedPrecision? precision = null) : base(nameof(BertResidualOutput))
     {
+        _precision = precision ?? new MixedPrecision();
         dense = Linear(inFeatures, outFeatures);
         LayerNorm = nn.LayerNorm(outFeatures, eps: config.LayerNormEps);
         dropout = Dropout(config.HiddenDropoutProb);
@@ -56,6 +58,6 @@ public sealed class BertResidualOutput : Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor x, Tensor residual)
     {
         using var scope = NewDisposeScope();
-        return LayerNorm.call(dropout.call(dense.call(x)) + residual).MoveToOuterDisposeScope();
+        return LayerNorm.call(dropout.call(_precision.Linear(dense, x)) + residual).MoveToOuterDisposeScope();
     }
 }

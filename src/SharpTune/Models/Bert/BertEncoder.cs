@@ -12,9 +12,9 @@ public sealed class BertEncoder : Module<Tensor, Tensor, Tensor>
 #pragma warning restore IDE1006
 
     /// <summary>Builds <see cref="BertConfig.NumHiddenLayers"/> layers.</summary>
-    public BertEncoder(BertConfig config) : base(nameof(BertEncoder))
+    public BertEncoder(BertConfig config, MixedPrecision? precision = null) : base(nameof(BertEncoder))
     {
-        layer = new ModuleList<BertLayer>(Enumerable.Range(0, config.NumHiddenLayers).Select(_ => new BertLayer(config)).ToArray());
+        layer = new ModuleList<BertLayer>(Enumerable.Range(0, config.NumHiddenLayers).Select(_ => new BertLayer(config, precision)).ToArray());
         RegisterComponents();
     }
 
@@ -36,11 +36,13 @@ public sealed class BertPooler : Module<Tensor, Tensor>
 {
 #pragma warning disable IDE1006 // field names are state-dict keys
     private readonly Linear dense;
+    private readonly MixedPrecision _precision;
 #pragma warning restore IDE1006
 
     /// <summary>Builds <c>Linear(hidden, hidden)</c>.</summary>
-    public BertPooler(BertConfig config) : base(nameof(BertPooler))
+    public BertPooler(BertConfig config, MixedPrecision? precision = null) : base(nameof(BertPooler))
     {
+        _precision = precision ?? new MixedPrecision();
         dense = Linear(config.HiddenSize, config.HiddenSize);
         RegisterComponents();
     }
@@ -49,6 +51,6 @@ public sealed class BertPooler : Module<Tensor, Tensor>
     public override Tensor forward(Tensor lastHidden)
     {
         using var scope = NewDisposeScope();
-        return tanh(dense.call(lastHidden.select(1, 0))).MoveToOuterDisposeScope();
+        return tanh(_precision.Linear(dense, lastHidden.select(1, 0))).MoveToOuterDisposeScope();
     }
 }

@@ -11,7 +11,7 @@ namespace SharpTune.Models.Bert;
 /// either token ids [N, L] (padding = <see cref="BertConfig.PadTokenId"/>), or ids and attention mask stacked as
 /// [N, 2, L] (see <see cref="Pack"/>).
 /// </summary>
-public sealed class BertForSequenceClassification : Module<Tensor, Tensor>, IModelContract
+public sealed class BertForSequenceClassification : Module<Tensor, Tensor>, IModelContract, IMixedPrecisionModel
 {
 #pragma warning disable IDE1006 // field names are state-dict keys
     private readonly BertModel bert;
@@ -28,6 +28,13 @@ public sealed class BertForSequenceClassification : Module<Tensor, Tensor>, IMod
         Pooling = pooling;
         RegisterComponents();
         BertModel.InitializeLikeBert(classifier);
+    }
+
+    /// <summary>bf16 (or another type) for every linear layer, on casts of the fp32 weights; null = fp32.</summary>
+    public ScalarType? ComputeType
+    {
+        get => bert.Precision.ComputeType;
+        set => bert.Precision.ComputeType = value;
     }
 
     /// <summary>The encoder.</summary>
@@ -127,7 +134,7 @@ public sealed class BertForSequenceClassification : Module<Tensor, Tensor>, IMod
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        return classifier.call(dropout.call(ForwardFeatures(input))).MoveToOuterDisposeScope();
+        return bert.Precision.Linear(classifier, dropout.call(ForwardFeatures(input))).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />

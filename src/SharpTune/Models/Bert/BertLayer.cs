@@ -17,11 +17,11 @@ public sealed class BertLayer : Module<Tensor, Tensor, Tensor>
 #pragma warning restore IDE1006
 
     /// <summary>Builds the layer for <paramref name="config"/>.</summary>
-    public BertLayer(BertConfig config) : base(nameof(BertLayer))
+    public BertLayer(BertConfig config, MixedPrecision? precision = null) : base(nameof(BertLayer))
     {
-        attention = new BertAttention(config);
-        intermediate = new BertIntermediate(config);
-        output = new BertResidualOutput(config.IntermediateSize, config.HiddenSize, config);
+        attention = new BertAttention(config, precision);
+        intermediate = new BertIntermediate(config, precision);
+        output = new BertResidualOutput(config.IntermediateSize, config.HiddenSize, config, precision);
         RegisterComponents();
     }
 
@@ -39,11 +39,13 @@ public sealed class BertIntermediate : Module<Tensor, Tensor>
 {
 #pragma warning disable IDE1006 // field names are state-dict keys
     private readonly Linear dense;
+    private readonly MixedPrecision _precision;
 #pragma warning restore IDE1006
 
     /// <summary>Builds <c>Linear(hidden, intermediate)</c>.</summary>
-    public BertIntermediate(BertConfig config) : base(nameof(BertIntermediate))
+    public BertIntermediate(BertConfig config, MixedPrecision? precision = null) : base(nameof(BertIntermediate))
     {
+        _precision = precision ?? new MixedPrecision();
         dense = Linear(config.HiddenSize, config.IntermediateSize);
         RegisterComponents();
     }
@@ -52,6 +54,6 @@ public sealed class BertIntermediate : Module<Tensor, Tensor>
     public override Tensor forward(Tensor hidden)
     {
         using var scope = NewDisposeScope();
-        return functional.gelu(dense.call(hidden)).MoveToOuterDisposeScope();
+        return functional.gelu(_precision.Linear(dense, hidden)).MoveToOuterDisposeScope();
     }
 }

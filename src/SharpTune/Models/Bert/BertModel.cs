@@ -26,12 +26,13 @@ public sealed class BertModel : Module<Tensor, Tensor, Tensor>
 #pragma warning restore IDE1006
 
     /// <summary>Builds a randomly initialised encoder (BERT's initialisation: normal(0, 0.02), LayerNorm 1/0).</summary>
-    public BertModel(BertConfig config) : base(nameof(BertModel))
+    public BertModel(BertConfig config, MixedPrecision? precision = null) : base(nameof(BertModel))
     {
+        Precision = precision ?? new MixedPrecision();
         Config = config.Validated();
         embeddings = new BertEmbeddings(config);
-        encoder = new BertEncoder(config);
-        pooler = new BertPooler(config);
+        encoder = new BertEncoder(config, Precision);
+        pooler = new BertPooler(config, Precision);
         RegisterComponents();
         InitializeLikeBert(this);
     }
@@ -42,6 +43,9 @@ public sealed class BertModel : Module<Tensor, Tensor, Tensor>
     /// <summary>The embeddings and the encoder layers, bottom first (for freezing and layer-wise learning rates).</summary>
     public IReadOnlyList<(string Name, Module Module)> BodyParts =>
         [("embeddings", embeddings), .. encoder.Layers.Select((l, i) => ($"encoder.layer.{i}", (Module)l))];
+
+    /// <summary>The compute type of every linear layer (bf16 mixed precision when set; fp32 weights, activations between layers, LayerNorm and softmax).</summary>
+    public MixedPrecision Precision { get; }
 
     /// <summary>The pooler (<c>pooler.dense</c>).</summary>
     public Module Pooler => pooler;

@@ -18,10 +18,12 @@ public sealed class BertSelfAttention : Module<Tensor, Tensor, Tensor>
     private readonly int _heads;
     private readonly int _headSize;
     private readonly double _dropout;
+    private readonly MixedPrecision _precision;
 
-    /// <summary>Builds the projections for <paramref name="config"/>.</summary>
-    public BertSelfAttention(BertConfig config) : base(nameof(BertSelfAttention))
+    /// <summary>Builds the projections for <paramref name="config"/>; <paramref name="precision"/> is the model's (bf16 projections when set).</summary>
+    public BertSelfAttention(BertConfig config, MixedPrecision? precision = null) : base(nameof(BertSelfAttention))
     {
+        _precision = precision ?? new MixedPrecision();
         query = Linear(config.HiddenSize, config.HiddenSize);
         key = Linear(config.HiddenSize, config.HiddenSize);
         value = Linear(config.HiddenSize, config.HiddenSize);
@@ -39,7 +41,7 @@ public sealed class BertSelfAttention : Module<Tensor, Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         long n = hidden.shape[0], length = hidden.shape[1];
-        Tensor Heads(Linear projection) => projection.call(hidden).view(n, length, _heads, _headSize).transpose(1, 2);
+        Tensor Heads(Linear projection) => _precision.Linear(projection, hidden).view(n, length, _heads, _headSize).transpose(1, 2);
         var context = functional.scaled_dot_product_attention(Heads(query), Heads(key), Heads(value), additiveMask,
             p: training ? _dropout : 0.0);
         return context.transpose(1, 2).reshape(n, length, _heads * _headSize).MoveToOuterDisposeScope();
