@@ -54,15 +54,17 @@ public static class Evaluation
         var indices = new List<int>(distributed ? source.ExampleCount : 0);
         using var noGrad = no_grad();
         bool first = true;
+        var device = Trainer.DeviceOf(model);
         foreach (var batch in source.Epoch(0))
         {
-            using var b = batch;
-            if (b.Count == 0) continue;
+            using var host = batch;
+            if (host.Count == 0) continue;
             using var scope = NewDisposeScope();
+            using var b = Trainer.OnDevice(host, device);
             var logits = model.call(b.Inputs);
             lossSum += objective.EvaluationLossSum(logits, b).item<float>();
             predictions.AddRange(objective.Predictions(logits).Select(v => (int)v));
-            labels.AddRange(b.Labels.data<long>().ToArray().Select(v => (int)v));
+            labels.AddRange(host.Labels.data<long>().ToArray().Select(v => (int)v));
             if (distributed)
                 indices.AddRange(b.SampleIndices ?? throw new InvalidOperationException("a data-parallel evaluation needs batches that carry their sample indices"));
             if (first) afterFirstBatch?.Invoke();

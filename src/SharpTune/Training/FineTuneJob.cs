@@ -119,6 +119,9 @@ public static class FineTuneJob
         var phases = TrainingPlan.Build(options, contract, stepsPerEpoch);
         int totalEpochs = phases[^1].LastEpoch;
         if (tuned is not null) observer.Info(tuned.Describe());
+        // The model (adapters included) moves to the run's device; batches follow it, the optimiser is built on it.
+        var device = TorchSharp.torch.device(options.Device);
+        if (device.type != TorchSharp.DeviceType.CPU) TorchSharp.ModuleExtensionMethods.to(model, device);
 
         var history = new List<EpochMetrics>();
         var resumeState = resume ? Checkpoint.Latest(run.CheckpointFolder) : null;

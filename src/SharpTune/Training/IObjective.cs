@@ -60,7 +60,7 @@ public sealed class ClassificationObjective(Tensor? classWeights = null, double 
     public Tensor EvaluationLossSum(Tensor outputs, Batch batch) => CrossEntropy(outputs, batch.Labels, null, 0, nn.Reduction.Sum);
 
     /// <inheritdoc />
-    public long[] Predictions(Tensor outputs) => outputs.argmax(1).data<long>().ToArray();
+    public long[] Predictions(Tensor outputs) => outputs.argmax(1).cpu().data<long>().ToArray();
 
     private static Tensor CrossEntropy(Tensor logits, Tensor labels, Tensor? weights, double smoothing, nn.Reduction reduction) =>
         nn.functional.cross_entropy(logits, labels, weights, reduction: reduction, label_smoothing: smoothing);

@@ -77,11 +77,14 @@ public sealed class Trainer(
         var trainable = group is null ? [] : model.parameters().Where(p => p.requires_grad).ToList();
         var clock = Stopwatch.StartNew();
         optimizer.zero_grad();
+        var device = DeviceOf(model);
         foreach (var batch in train.Epoch(epoch - 1))
         {
             cancel.ThrowIfCancellationRequested();
-            using var b = batch;
+            using var host = batch;
             using var scope = NewDisposeScope();
+            // Batches are built on the CPU; they follow the model to its device (no copy on the CPU).
+            using var b = OnDevice(host, device);
             step++;
             if (group is null && b.Count < settings.MinTrainBatch)
             {
@@ -119,6 +122,17 @@ public sealed class Trainer(
         if (seen == 0) throw new Data.DataException($"epoch {epoch} trained on no example: every training batch was empty or failed to load");
         return (lossSum / seen, correct / (double)seen, seen, seconds, train.LastEpochWaitTime.TotalSeconds);
     }
+
+    /// <summary>The device of <paramref name="model"/>'s parameters (the CPU for a model without any).</summary>
+    public static Device DeviceOf(nn.Module model) => model.parameters().FirstOrDefault()?.device ?? CPU;
+
+    /// <summary>
+    /// <paramref name="batch"/> on <paramref name="device"/>: itself on the CPU, else a copy the caller disposes
+    /// (disposing the returned batch never disposes <paramref name="batch"/> when they differ).
+    /// </summary>
+    public static Batch OnDevice(Batch batch, Device device) =>
+        device.type == DeviceType.CPU ? new Batch(batch.Inputs.alias(), batch.Labels.alias(), batch.SampleIndices)
+            : new Batch(batch.Inputs.to(device), batch.Labels.to(device), batch.SampleIndices);
 
     private void Step(int epoch, int optimizerStep, int batches, double perExample, int batchCount, GradientSync? gradientSync, IReadOnlyList<TorchSharp.Modules.Parameter> trainable)
     {
