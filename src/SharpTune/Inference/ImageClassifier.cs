@@ -1,3 +1,4 @@
+using static TorchSharp.torch;
 using System.Runtime.ExceptionServices;
 using SharpTune.Data;
 
@@ -94,6 +95,22 @@ public abstract class ImageClassifier : IImageClassifier
 
     /// <summary>Throws <see cref="ObjectDisposedException"/> after <see cref="Dispose()"/>.</summary>
     protected void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(IsDisposed, this);
+
+    /// <summary>The preprocessed batch of <paramref name="images"/> as a [N, 3, H, W] tensor (the caller disposes it).</summary>
+    protected Tensor InputTensor(IReadOnlyList<RgbImage> images)
+    {
+        var (values, h, w) = NormalizedBatch(images);
+        return tensor(values, [images.Count, 3, h, w]);
+    }
+
+    /// <summary>A [N, classes] logits tensor as a managed array.</summary>
+    protected static float[,] ToArray(Tensor logits)
+    {
+        var result = new float[logits.shape[0], logits.shape[1]];
+        var flat = logits.data<float>().ToArray();
+        Buffer.BlockCopy(flat, 0, result, 0, flat.Length * sizeof(float));
+        return result;
+    }
 
     /// <summary>
     /// Preprocesses <paramref name="images"/> (in parallel) into one [N, 3, H, W] float array in the model's input

@@ -68,14 +68,9 @@ public sealed class SharpTuneModel : ImageClassifier
     public override float[,] Logits(IReadOnlyList<RgbImage> images)
     {
         ThrowIfDisposed();
-        var (values, h, w) = NormalizedBatch(images);
-        using var x = tensor(values, [images.Count, 3, h, w]);
+        using var x = InputTensor(images);
         using var logits = Logits(x);
-        int n = (int)logits.shape[0], c = (int)logits.shape[1];
-        var result = new float[n, c];
-        var flat = logits.data<float>().ToArray();
-        Buffer.BlockCopy(flat, 0, result, 0, flat.Length * sizeof(float));
-        return result;
+        return ToArray(logits);
     }
 
     /// <summary>Class probabilities (softmax) for a batch of preprocessed inputs [N, 3, H, W].</summary>

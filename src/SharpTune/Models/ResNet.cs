@@ -137,15 +137,7 @@ public sealed class ResNet : Module<Tensor, Tensor>, IModelContract, IMixedPreci
     }
 
     /// <inheritdoc />
-    public void ResetClassifier(int numClasses)
-    {
-        if (numClasses < 1) throw new ArgumentOutOfRangeException(nameof(numClasses), numClasses, "a classifier needs at least one class");
-        var old = fc;
-        register_module(nameof(fc), null!); // TorchSharp removes a submodule when given null
-        fc = Linear(NumFeatures, numClasses);
-        register_module(nameof(fc), fc);
-        old.Dispose();
-    }
+    public void ResetClassifier(int numClasses) => fc = ClassifierHeads.Replace(this, nameof(fc), fc, NumFeatures, numClasses);
 
     private static Sequential MakeStage(ResNetSpec spec, ref long inChannels, long width, int blocks, long stride, MixedPrecision precision)
     {

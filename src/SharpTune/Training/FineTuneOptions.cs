@@ -187,23 +187,13 @@ public sealed record FineTuneOptions
     /// </summary>
     public static FineTuneOptions TextRecipe(string model = "minilm") => new()
     {
-        Model = model,
-        Lr = 2e-5,
-        HeadLrMult = 1,
-        BatchSize = 16,
-        Epochs = 3,
-        WeightDecay = 0.01,
-        LossReduction = LossReduction.Mean,
-        MaxLength = 128,
-        Truncation = TruncationMode.HeadTail,
-        Pooling = TextPooling.Mean,
-        LayerDecay = 0.95,
-        WarmupRatio = 0.1,
-        ClipNorm = 1.0,
-        Optimizer = OptimizerKind.AdamW,
-        AdamBeta2 = 0.999,
-        Recipe = RecipeKind.Sun2019,
-        Schedule = ScheduleKind.Linear,
+        Model = model, Recipe = RecipeKind.Sun2019,
+        // AdamW at lr 2e-5 (BERT's β2), layer-wise decay 0.95, head at the base rate, weight decay 0.01, mean loss.
+        Optimizer = OptimizerKind.AdamW, AdamBeta2 = 0.999, Lr = 2e-5, LayerDecay = 0.95, HeadLrMult = 1, WeightDecay = 0.01,
+        LossReduction = LossReduction.Mean, BatchSize = 16, Epochs = 3,
+        // Linear warm-up over 10 % of the steps then linear decay; gradients clipped at norm 1.
+        Schedule = ScheduleKind.Linear, WarmupRatio = 0.1, ClipNorm = 1.0,
+        MaxLength = 128, Truncation = TruncationMode.HeadTail, Pooling = TextPooling.Mean,
         TextColumn = "text",
         LabelColumn = "label",
     };

@@ -35,7 +35,8 @@ public static class OptionsValidator
         if (entry is not null && o.Init == InitMode.Pretrained && entry.Weights is null && o.Weights is null)
             problems.Add($"--model: '{entry.Name}' has no bundled weights; give --weights {(text ? "FILE|DIR" : "FILE")} or --init scratch");
         if (o.Device == "cuda" && !cuda.is_available())
-            problems.Add("--device: cuda requested but this SharpTune runs on a CPU-only libtorch (TorchSharp-cpu); use --device cpu");
+            problems.Add("--device: cuda requested but this SharpTune runs on a CPU-only libtorch (TorchSharp-cpu), or no GPU is visible; " +
+                         "use --device cpu, or build with -p:TorchSharpBackend=cuda-linux on a machine with CUDA");
         if (o.Precision == Precision.Bf16 && !Hardware.CpuFeatures.HasNativeBf16)
             problems.Add($"--precision: bf16 needs a CPU with native bf16 ({string.Join(" or ", Hardware.CpuFeatures.NativeBf16Flags)}); " +
                          $"this one ({Hardware.CpuFeatures.Describe()}) would emulate it, about ten times slower than fp32. Use fp32, or bf16-force to run it anyway");

@@ -98,37 +98,22 @@ public sealed class VitClassifier : ImageClassifier, IRunClassifier
     {
         var info = RunJson.Read<VitModelInfo>(run.ModelInfoFile);
         var model = new VitModel(info.Vit, info.Classes.Count);
-        try
-        {
-            StateDictLoader.LoadFile(model, Path.Combine(run.Path, info.WeightsFile), new LoadOptions([], Strict: true));
-            model.eval();
-            return new VitClassifier(model, info);
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
+        try { StateDictLoader.LoadFile(model, Path.Combine(run.Path, info.WeightsFile), new LoadOptions([], Strict: true)); }
+        catch { model.Dispose(); throw; }
+        model.eval();
+        return new VitClassifier(model, info);
     }
 
     /// <inheritdoc />
     public override float[,] Logits(IReadOnlyList<RgbImage> images)
     {
         ThrowIfDisposed();
-        var (values, h, w) = NormalizedBatch(images);
-        using var x = tensor(values, [images.Count, 3, h, w]);
-        Tensor logits;
+        using var x = InputTensor(images);
+        using var noGrad = no_grad();
         lock (_gate)
         {
-            using var noGrad = no_grad();
-            logits = Module.call(x);
-        }
-        using (logits)
-        {
-            var result = new float[logits.shape[0], logits.shape[1]];
-            var flat = logits.data<float>().ToArray();
-            Buffer.BlockCopy(flat, 0, result, 0, flat.Length * sizeof(float));
-            return result;
+            using var logits = Module.call(x);
+            return ToArray(logits);
         }
     }
 

@@ -98,13 +98,7 @@ public sealed class VitModel : Module<Tensor, Tensor>, IModelContract
     }
 
     /// <inheritdoc />
-    public void ResetClassifier(int numClasses)
-    {
-        var old = head;
-        head = Linear(Config.Dim, numClasses);
-        register_module(nameof(head), head);
-        old.Dispose();
-    }
+    public void ResetClassifier(int numClasses) => head = ClassifierHeads.Replace(this, nameof(head), head, Config.Dim, numClasses);
 
     /// <summary>Patches → tokens, with the class token in front and the position embeddings added.</summary>
     private sealed class PatchEmbed : Module<Tensor, Tensor>
@@ -137,17 +131,14 @@ public sealed class VitModel : Module<Tensor, Tensor>, IModelContract
     /// <summary>A pre-norm encoder block: x + attn(norm1(x)), then x + mlp(norm2(x)).</summary>
     private sealed class Block : Module<Tensor, Tensor>
     {
-        private readonly LayerNorm norm1;
+        private readonly LayerNorm norm1, norm2;
         private readonly Attention attn;
-        private readonly LayerNorm norm2;
         private readonly Mlp mlp;
 
         public Block(VitConfig c) : base(nameof(Block))
         {
-            norm1 = LayerNorm(c.Dim, eps: 1e-6);
-            attn = new Attention(c);
-            norm2 = LayerNorm(c.Dim, eps: 1e-6);
-            mlp = new Mlp(c);
+            (norm1, norm2) = (LayerNorm(c.Dim, eps: 1e-6), LayerNorm(c.Dim, eps: 1e-6));
+            (attn, mlp) = (new Attention(c), new Mlp(c));
             RegisterComponents();
         }
 

@@ -30,27 +30,3 @@ public sealed class BertEncoder : Module<Tensor, Tensor, Tensor>
         return x.MoveToOuterDisposeScope();
     }
 }
-
-/// <summary><c>tanh(dense(h[CLS]))</c> (HF <c>BertPooler</c>: key <c>dense</c>).</summary>
-public sealed class BertPooler : Module<Tensor, Tensor>
-{
-#pragma warning disable IDE1006 // field names are state-dict keys
-    private readonly Linear dense;
-    private readonly MixedPrecision _precision;
-#pragma warning restore IDE1006
-
-    /// <summary>Builds <c>Linear(hidden, hidden)</c>.</summary>
-    public BertPooler(BertConfig config, MixedPrecision? precision = null) : base(nameof(BertPooler))
-    {
-        _precision = precision ?? new MixedPrecision();
-        dense = Linear(config.HiddenSize, config.HiddenSize);
-        RegisterComponents();
-    }
-
-    /// <summary>Pools the last hidden state [N, L, H] into [N, H] from the first ([CLS]) token.</summary>
-    public override Tensor forward(Tensor lastHidden)
-    {
-        using var scope = NewDisposeScope();
-        return tanh(_precision.Linear(dense, lastHidden.select(1, 0))).MoveToOuterDisposeScope();
-    }
-}

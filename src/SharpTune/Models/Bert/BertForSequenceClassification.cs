@@ -138,15 +138,7 @@ public sealed class BertForSequenceClassification : Module<Tensor, Tensor>, IMod
     }
 
     /// <inheritdoc />
-    public void ResetClassifier(int numClasses)
-    {
-        if (numClasses < 1) throw new ArgumentOutOfRangeException(nameof(numClasses), numClasses, "a classifier needs at least one class");
-        var old = classifier;
-        register_module(nameof(classifier), null!); // TorchSharp removes a submodule when given null
-        classifier = Linear(NumFeatures, numClasses);
-        register_module(nameof(classifier), classifier);
-        old.Dispose();
-    }
+    public void ResetClassifier(int numClasses) => classifier = ClassifierHeads.Replace(this, nameof(classifier), classifier, NumFeatures, numClasses);
 
     private (Tensor Ids, Tensor Mask) Unpack(Tensor input) => input.dim() switch
     {

@@ -12,7 +12,7 @@ public sealed class BertLayer : Module<Tensor, Tensor, Tensor>
 {
 #pragma warning disable IDE1006 // field names are state-dict keys
     private readonly BertAttention attention;
-    private readonly BertIntermediate intermediate;
+    private readonly BertDense intermediate;
     private readonly BertResidualOutput output;
 #pragma warning restore IDE1006
 
@@ -20,7 +20,7 @@ public sealed class BertLayer : Module<Tensor, Tensor, Tensor>
     public BertLayer(BertConfig config, MixedPrecision? precision = null) : base(nameof(BertLayer))
     {
         attention = new BertAttention(config, precision);
-        intermediate = new BertIntermediate(config, precision);
+        intermediate = new BertDense(config.HiddenSize, config.IntermediateSize, x => functional.gelu(x), precision);
         output = new BertResidualOutput(config.IntermediateSize, config.HiddenSize, config, precision);
         RegisterComponents();
     }
@@ -31,29 +31,5 @@ public sealed class BertLayer : Module<Tensor, Tensor, Tensor>
         using var scope = NewDisposeScope();
         var attended = attention.call(hidden, additiveMask);
         return output.call(intermediate.call(attended), attended).MoveToOuterDisposeScope();
-    }
-}
-
-/// <summary>The feed-forward expansion with exact (erf) GELU (HF <c>BertIntermediate</c>: key <c>dense</c>).</summary>
-public sealed class BertIntermediate : Module<Tensor, Tensor>
-{
-#pragma warning disable IDE1006 // field names are state-dict keys
-    private readonly Linear dense;
-    private readonly MixedPrecision _precision;
-#pragma warning restore IDE1006
-
-    /// <summary>Builds <c>Linear(hidden, intermediate)</c>.</summary>
-    public BertIntermediate(BertConfig config, MixedPrecision? precision = null) : base(nameof(BertIntermediate))
-    {
-        _precision = precision ?? new MixedPrecision();
-        dense = Linear(config.HiddenSize, config.IntermediateSize);
-        RegisterComponents();
-    }
-
-    /// <inheritdoc />
-    public override Tensor forward(Tensor hidden)
-    {
-        using var scope = NewDisposeScope();
-        return functional.gelu(_precision.Linear(dense, hidden)).MoveToOuterDisposeScope();
     }
 }

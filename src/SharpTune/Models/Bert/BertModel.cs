@@ -22,7 +22,7 @@ public sealed class BertModel : Module<Tensor, Tensor, Tensor>
 #pragma warning disable IDE1006 // field names are state-dict keys
     private readonly BertEmbeddings embeddings;
     private readonly BertEncoder encoder;
-    private readonly BertPooler pooler;
+    private readonly BertDense pooler;
 #pragma warning restore IDE1006
 
     /// <summary>Builds a randomly initialised encoder (BERT's initialisation: normal(0, 0.02), LayerNorm 1/0).</summary>
@@ -32,7 +32,7 @@ public sealed class BertModel : Module<Tensor, Tensor, Tensor>
         Config = config.Validated();
         embeddings = new BertEmbeddings(config);
         encoder = new BertEncoder(config, Precision);
-        pooler = new BertPooler(config, Precision);
+        pooler = new BertDense(config.HiddenSize, config.HiddenSize, x => x.tanh(), Precision);
         RegisterComponents();
         InitializeLikeBert(this);
     }
@@ -64,7 +64,7 @@ public sealed class BertModel : Module<Tensor, Tensor, Tensor>
     }
 
     /// <summary>The pooled output <c>tanh(pooler.dense(h[CLS]))</c> of a last hidden state.</summary>
-    public Tensor Pool(Tensor lastHidden) => pooler.call(lastHidden);
+    public Tensor Pool(Tensor lastHidden) => pooler.call(lastHidden.select(1, 0));
 
     /// <summary>Mean of the real tokens' vectors (sentence-transformers' pooling): [N, L, H] → [N, H].</summary>
     public static Tensor MeanPool(Tensor lastHidden, Tensor attentionMask)
