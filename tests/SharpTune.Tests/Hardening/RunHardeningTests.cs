@@ -296,7 +296,7 @@ public class RunHardeningTests
         var data = TinyImageFolder.Create(dir.File("data"), 8, 1);
         var run = dir.File("run");
         var firstErr = new System.Text.StringBuilder();
-        using var first = Start(Args(data, run, "--epochs", "200"), firstErr);
+        using var first = Start(Args(data, run, "--epochs", "100000"), firstErr); // far longer than the test: it must still run when signalled
         var owner = Path.Combine(run, SharpTune.IO.RunLock.OwnerFileName);
         WaitFor(() => File.Exists(Path.Combine(run, "checkpoint", "latest.json")), first);
 
