@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.CommandLine;
 using System.Globalization;
 using SharpTune.Configuration;
@@ -96,16 +97,26 @@ public static class FinetuneCommand
     private static string DefaultRunPath(string command) =>
         Path.Combine("runs", $"{command}-{DateTime.UtcNow:yyyyMMdd-HHmmss}");
 
+    // Held for the process's lifetime: a collected registration would stop handling its signal.
+    private static readonly List<PosixSignalRegistration> SignalHandlers = [];
+
+    /// <summary>
+    /// Ctrl-C (SIGINT) and SIGTERM (what `kill`, systemd and container runtimes send) stop the run after the current
+    /// step with exit 130 and the last complete epoch's checkpoint; a second signal ends the process at once.
+    /// </summary>
     private static CancellationTokenSource CancelOnCtrlC()
     {
         var cts = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
+        foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM })
         {
-            if (cts.IsCancellationRequested) return; // a second Ctrl-C kills at once
-            e.Cancel = true;
-            Console.Error.WriteLine("interrupt: stopping after this step; the last complete epoch's checkpoint is kept");
-            cts.Cancel();
-        };
+            SignalHandlers.Add(PosixSignalRegistration.Create(signal, context =>
+            {
+                if (cts.IsCancellationRequested) return; // a second signal: the default action (the process ends)
+                context.Cancel = true;
+                Console.Error.WriteLine("interrupt: stopping after this step; the last complete epoch's checkpoint is kept");
+                cts.Cancel();
+            }));
+        }
         return cts;
     }
 

@@ -290,7 +290,7 @@ public class RunHardeningTests
     }
 
     [Fact]
-    public void Two_runs_on_one_directory_the_second_is_refused_naming_the_holder_and_sigint_names_the_run()
+    public void Two_runs_on_one_directory_the_second_is_refused_naming_the_holder_and_sigterm_names_the_run()
     {
         using var dir = new TempDirectory();
         var data = TinyImageFolder.Create(dir.File("data"), 8, 1);
@@ -308,9 +308,10 @@ public class RunHardeningTests
         Assert.Contains($"pid {first.Id}", resumeErr);
         Assert.True(File.Exists(owner));
 
-        // Ctrl-C: exit 130 and the message gives the real path to resume.
-        using (var kill = Process.Start("kill", ["-INT", first.Id.ToString()])) kill.WaitForExit();
-        Assert.True(first.WaitForExit(TimeSpan.FromSeconds(60)), "the run did not stop after SIGINT");
+        // SIGTERM (handled as Ctrl-C is; a process started in the background of a non-interactive shell inherits SIGINT
+        // ignored, so SIGINT cannot be the signal of a test): exit 130, and the message gives the real path to resume.
+        using (var kill = Process.Start("kill", ["-TERM", first.Id.ToString()])) kill.WaitForExit();
+        Assert.True(first.WaitForExit(TimeSpan.FromSeconds(60)), "the run did not stop after SIGTERM");
         first.WaitForExit(); // and the output readers reach the end
         Assert.Equal(130, first.ExitCode);
         Assert.Contains($"--resume {Path.GetFullPath(run)}'", firstErr.ToString());
