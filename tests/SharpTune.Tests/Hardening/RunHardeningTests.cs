@@ -297,6 +297,19 @@ public class RunHardeningTests
         var run = dir.File("run");
         var firstErr = new System.Text.StringBuilder();
         using var first = Start(Args(data, run, "--epochs", "100000"), firstErr); // far longer than the test: it must still run when signalled
+        try
+        {
+            SecondProcessIsRefusedAndSigtermStopsTheFirst(data, run, first, firstErr);
+        }
+        finally
+        {
+            // A failed assertion must not leave a run of 100,000 epochs behind, taking a core from everything after it.
+            if (!first.HasExited) first.Kill(entireProcessTree: true);
+        }
+    }
+
+    private static void SecondProcessIsRefusedAndSigtermStopsTheFirst(string data, string run, Process first, System.Text.StringBuilder firstErr)
+    {
         var owner = Path.Combine(run, SharpTune.IO.RunLock.OwnerFileName);
         WaitFor(() => File.Exists(Path.Combine(run, "checkpoint", "latest.json")), first);
 
