@@ -181,7 +181,7 @@ public class DataHardeningTests
         Assert.False(report.Usable);
         Assert.Contains(report.Problems, p => p.Contains("a classifier needs at least 2 classes"));
 
-        var (code, output, err) = RunCliIn(cwd.Path, "data", "inspect", dir["ds"], "--no-preview");
+        var (code, output, err) = SharpTune.Tests.Reliability.CliProcess.RunIn(cwd.Path, "data", "inspect", dir["ds"], "--no-preview");
         Assert.True(code == 1, $"exit {code}: {output}{err}");
         Assert.Contains("usable for training: no", output);
         Assert.Contains("a classifier needs at least 2 classes", output);
@@ -217,7 +217,7 @@ public class DataHardeningTests
         using var dir = new TempDir();
         using var cwd = new TempDir();
         TestImages.MakeDataset(dir["hotdogs"], ["train", "test"], ["a", "b"], 2);
-        var (code, output, err) = RunCliIn(cwd.Path, "data", "inspect", dir["hotdogs"]);
+        var (code, output, err) = SharpTune.Tests.Reliability.CliProcess.RunIn(cwd.Path, "data", "inspect", dir["hotdogs"]);
         Assert.True(code == 0, $"exit {code}: {output}{err}");
         Assert.Empty(Directory.GetFiles(cwd.Path));
         var runs = Directory.GetDirectories(cwd["runs"]);
@@ -236,7 +236,7 @@ public class DataHardeningTests
         using var dir = new TempDir();
         using var cwd = new TempDir();
         TestImages.MakeDataset(dir["ds"], ["train", "test"], ["a", "b"], 2);
-        var (code, output, err) = RunCliIn(cwd.Path, "data", "inspect", dir["ds"], "--json", "--out", dir["report"], "--preview", dir["grid.png"]);
+        var (code, output, err) = SharpTune.Tests.Reliability.CliProcess.RunIn(cwd.Path, "data", "inspect", dir["ds"], "--json", "--out", dir["report"], "--preview", dir["grid.png"]);
         Assert.True(code == 0, $"exit {code}: {output}{err}");
         Assert.Empty(Directory.GetFileSystemEntries(cwd.Path));
         Assert.True(File.Exists(dir["grid.png"]));
@@ -246,27 +246,5 @@ public class DataHardeningTests
         using var json = JsonDocument.Parse(output);
         Assert.Equal(dir["grid.png"], json.RootElement.GetProperty("preview").GetProperty("path").GetString());
         Assert.Contains(dir["report/report.json"], err); // where it went, without breaking the JSON on stdout
-    }
-
-    /// <summary>Runs the built CLI as a separate process in <paramref name="workingDirectory"/> (the test process's own current directory is shared by every test).</summary>
-    private static (int Code, string Out, string Err) RunCliIn(string workingDirectory, params string[] args)
-    {
-        var psi = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "SharpTune.Cli"), args)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        psi.Environment.Remove("SHARPTUNE_FAULT");
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromMinutes(2)))
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException("sharptune " + string.Join(' ', args) + " did not finish in 2 minutes");
-        }
-        return (p.ExitCode, stdout.Result, stderr.Result);
     }
 }

@@ -333,13 +333,7 @@ public class RunHardeningTests
 
     private static Process Start(string[] args, System.Text.StringBuilder stderr)
     {
-        var psi = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "SharpTune.Cli"), args)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        psi.Environment.Remove("SHARPTUNE_FAULT");
+        var psi = CliProcess.StartInfo(null, null, args);
         var p = Process.Start(psi)!;
         // Both pipes drained as the run goes, so that a full pipe never blocks it.
         p.OutputDataReceived += (_, _) => { };

@@ -13,7 +13,8 @@ namespace SharpTune.Tests.Text;
 /// </summary>
 public class TextEngineFeatureTests
 {
-    private static string Csv(string folder, int repeat = 3)
+    /// <summary>A spam/ham CSV dataset: repeat × 8 training rows, 8 test rows.</summary>
+    internal static string Csv(string folder, int repeat = 3)
     {
         Directory.CreateDirectory(folder);
         string[] spam = ["win free money now", "free prize claim now", "cheap pills win big", "click to win cash"];

@@ -76,13 +76,7 @@ public class TextResumeTests
     public void A_text_run_killed_mid_schedule_resumes_to_identical_weights_and_metrics()
     {
         using var dir = new TempDirectory();
-        var data = dir.File("data");
-        Directory.CreateDirectory(data);
-        string[] spam = ["win free money now", "free prize claim now", "cheap pills win big", "click to win cash"];
-        string[] ham = ["meeting notes for the project", "see you at lunch tomorrow", "the build is green again", "draft of the report"];
-        foreach (var (file, repeat) in new[] { ("train.csv", 3), ("test.csv", 1) })
-            File.WriteAllLines(Path.Combine(data, file),
-                ["text,label", .. Enumerable.Range(0, repeat).SelectMany(_ => spam.Select(t => t + ",spam").Concat(ham.Select(t => t + ",ham")))]);
+        var data = TextEngineFeatureTests.Csv(dir.File("data"));
         string[] Args(string run) => ["finetune", "--data", data, "--out", run, "--model", "test-bert", "--init", "scratch", "--max-length", "16",
             "--batch-size", "8", "--epochs", "3", "--lr", "0.003", "--threads", "1"];
 

@@ -77,6 +77,7 @@ internal sealed class TextFamilyRun : FamilyRun
     private readonly TextModelSetup _setup;
     private readonly TextTruncation _truncation;
     private readonly int _maxLength;
+    private readonly Tensor? _classWeights;
 
     public TextFamilyRun(FineTuneOptions options, IRunObserver observer, ICommunicator group)
     {
@@ -108,7 +109,8 @@ internal sealed class TextFamilyRun : FamilyRun
         Test = TextBatchSource.Create(_data.Test.Samples, encoder, _maxLength, _truncation, BatchSize, shuffle: false, options.Seed, shard);
         observer.Info(string.Create(CultureInfo.InvariantCulture,
             $"tokens: mean {train.MeanLength:0} per training document at max-length {_maxLength}, {train.TruncatedShare(_maxLength):P0} truncated ({TruncationName()})"));
-        Settings = new TrainerSettings(options.LossReduction, new ClassificationObjective(ClassWeights(options), options.LabelSmoothing),
+        _classWeights = ClassWeights(options);
+        Settings = new TrainerSettings(options.LossReduction, new ClassificationObjective(_classWeights, options.LabelSmoothing),
             options.Accumulate, group.Size > 1 ? group : null);
     }
 
@@ -131,7 +133,11 @@ internal sealed class TextFamilyRun : FamilyRun
     public override DataOutcome GatherDataOutcome() =>
         new(_data.Train.Samples.Count, _data.Test.Samples.Count, [], _data.BadRecords.Select(b => b.ToString()).ToList(), []);
 
-    public override void Dispose() => _setup.Model.Dispose();
+    public override void Dispose()
+    {
+        _classWeights?.Dispose();
+        _setup.Model.Dispose();
+    }
 
     private Tensor? ClassWeights(FineTuneOptions options) => options.ClassWeights == ClassWeightMode.Auto
         ? tensor(ClassWeighting.Balanced(_data.Train.Samples.Select(s => s.Label).ToList(), Classes.Count))
