@@ -52,6 +52,21 @@ public class TuningTests
     }
 
     [Fact]
+    public void Adam_beta2_comes_from_the_options_and_reaches_every_group()
+    {
+        // The recipes' values: fastai's 0.99 for images, BERT's 0.999 for text; --adam-beta2 sets it.
+        Assert.Equal(0.99, new SharpTune.Training.FineTuneOptions().AdamBeta2);
+        Assert.Equal(0.999, SharpTune.Training.FineTuneOptions.TextRecipe().AdamBeta2);
+        var set = SharpTune.Configuration.OptionTable.Find("adam-beta2")!.Apply(new SharpTune.Training.FineTuneOptions(), "0.95", "--adam-beta2");
+        Assert.Equal(0.95, set.AdamBeta2);
+
+        using var model = Tiny();
+        var groups = ParameterGroups.Build(model, new FreezePlan(model, FreezeLevel.None).TrainableParameters, GroupingKind.BodyAndHead, 1e-3, 10, 0.01);
+        using var adam = ParameterGroups.Create(OptimizerKind.AdamW, groups, momentum: 0, beta2: set.AdamBeta2);
+        Assert.All(adam.ParamGroups, g => Assert.Equal((0.9, 0.95), ((AdamW.ParamGroup)g).Betas));
+    }
+
+    [Fact]
     public void Weight_decay_and_momentum_reach_every_group()
     {
         using var model = Tiny();
